@@ -1,0 +1,1 @@
+"""Transport adapters: decode, one service call, encode. Errors are mapped once per adapter."""

@@ -1,0 +1,1 @@
+"""The `cloudinv` command line."""

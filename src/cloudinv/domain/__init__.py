@@ -1,0 +1,1 @@
+"""Pure-Python domain: entities, enums, errors, ids, clock. Imports only the standard library."""

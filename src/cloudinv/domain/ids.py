@@ -1,0 +1,16 @@
+"""Resource ids: `<prefix>-` + 12 lowercase hex characters."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+_ID_RE = re.compile(r"^[a-z_]+-[0-9a-f]{12}$")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(6)}"
+
+
+def is_valid_id(value: str, prefix: str) -> bool:
+    return value.startswith(prefix + "-") and bool(_ID_RE.match(value))

@@ -1,0 +1,11 @@
+"""Input limits: past one, a request is a 400 naming the limit, never a slow query."""
+
+MAX_PAGE_LIMIT = 1000
+MAX_CONDITIONS = 100
+MAX_LIST_VALUES = 1000
+MAX_REGEX_LENGTH = 256
+MAX_KEYWORD_WORDS = 20
+MAX_GROUP_KEYS = 20
+MAX_FIELDS = 50
+MAX_STAGES = 20
+MAX_BODY_BYTES = 1024 * 1024

@@ -1,0 +1,52 @@
+"""stat: `distinct` and the `aggregate` pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import RowMapping, Select, func, select
+
+from cloudinv.domain.errors import ERROR_INVALID_PARAMETER
+from cloudinv.query.ast import StatQuery
+from cloudinv.query.compile import FilterCompiler
+from cloudinv.query.fields import FieldTable
+from cloudinv.query.plan import Plan, ScopeClauses
+from cloudinv.query.values import plain
+
+
+class StatCompiler:
+    def __init__(self, fields: FieldTable, dialect: str) -> None:
+        self.fields = fields
+        self.dialect = dialect
+        self.filters = FilterCompiler(fields, dialect)
+
+    def compile(self, query: StatQuery) -> Plan:
+        if query.aggregate:
+            raise ERROR_INVALID_PARAMETER(key="query.aggregate", reason="not supported yet")
+        return self._distinct(query)
+
+    def _distinct(self, query: StatQuery) -> Plan:
+        """Sorted distinct non-null values; with a page limit, that slice and the total count."""
+        field = self.fields.resolve(query.distinct, "query.distinct")
+        where = [*self.filters.where(query.where), field.expr.is_not(None)]
+        paged = query.page.limit > 0
+
+        def base(scope: ScopeClauses) -> Select[Any]:
+            return select(field.expr.label("value")).where(*scope, *where).distinct()
+
+        def rows(scope: ScopeClauses) -> Select[Any]:
+            statement = base(scope).order_by(field.expr.asc())
+            if paged:
+                statement = statement.offset(query.page.offset).limit(query.page.limit)
+            return statement
+
+        def total(scope: ScopeClauses) -> Select[Any]:
+            return select(func.count()).select_from(base(scope).subquery())
+
+        def shape(result: list[RowMapping], count: int | None) -> dict[str, Any]:
+            body: dict[str, Any] = {"results": [plain(row["value"]) for row in result]}
+            if paged:
+                body["total_count"] = count
+            return body
+
+        return Plan(rows=rows, shape=shape, total=total if paged else None)

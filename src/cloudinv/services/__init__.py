@@ -1,0 +1,1 @@
+"""Services: one module per resource, plus authentication. Plain synchronous Python."""
