@@ -14,7 +14,8 @@ from cloudinv.query.values import plain
 
 
 def message_to_dict(message: Message) -> dict[str, Any]:
-    return json_format.MessageToDict(message, preserving_proto_field_name=True)
+    result: dict[str, Any] = json_format.MessageToDict(message, preserving_proto_field_name=True)
+    return result
 
 
 def decode_json(body: Mapping[str, Any] | None, message_cls: type[Message]) -> dict[str, Any]:

@@ -37,9 +37,11 @@ class AnalyzeCompiler:
     def _aggregate(self, spec: AggregateField) -> tuple[Expr, Callable[[Any], Any]]:
         """The SQL aggregate of one field and how to turn its value into the API's."""
         op = spec.operator
-        value = self._value(spec.key) if spec.key else null()
         if op == "count":
             return func.count(), plain
+        if spec.key and self.fields.lookup(spec.key) is None:
+            return self._missing(op)
+        value = self._value(spec.key) if spec.key else null()
         if op == "sum":
             return func.coalesce(func.sum(value), literal(0)), plain
         if op == "average":
@@ -59,6 +61,15 @@ class AnalyzeCompiler:
                 for item in json_value(v) or []
             ]
         raise ERROR_INVALID_PARAMETER(key=f"query.fields.{spec.name}.operator", reason=f"unknown '{op}'")
+
+    @staticmethod
+    def _missing(op: str) -> tuple[Expr, Callable[[Any], Any]]:
+        """An unknown key reads as missing everywhere: sum 0, lists empty, the rest null."""
+        if op == "sum":
+            return literal(0), plain
+        if op in ("add_to_set", "push"):
+            return null(), lambda _: []
+        return null(), plain
 
     def compile(self, query: AnalyzeQuery) -> Plan:
         if query.field_group or query.select:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class Context:
 
     def regex(self, expr: Expr, pattern: str) -> BoolExpr:
         if self.dialect == "postgresql":
-            return expr.op("~*")(pattern)  # type: ignore[no-any-return]
+            return expr.op("~*")(pattern)
         # SQLite has no REGEXP: the engine registers this function on every connection (store/engine.py).
         return func.cloudinv_regexp(pattern, expr) == 1
 
@@ -111,29 +112,17 @@ def _regex_in(field: ResolvedField, values: list[str], ctx: Context) -> BoolExpr
 
 
 def _compare(op: str) -> Callable[[ResolvedField, Any, Context], BoolExpr]:
+    compare = _COMPARATORS[op]
+
     def build(field: ResolvedField, value: Any, ctx: Context) -> BoolExpr:
-        return field.expr.operate(_COMPARATORS[op], value)  # type: ignore[no-any-return]
+        return compare(field.expr, value)  # type: ignore[no-any-return]
 
     return build
 
 
-def _lt(a: Any, b: Any) -> Any:
-    return a < b
-
-
-def _le(a: Any, b: Any) -> Any:
-    return a <= b
-
-
-def _gt(a: Any, b: Any) -> Any:
-    return a > b
-
-
-def _ge(a: Any, b: Any) -> Any:
-    return a >= b
-
-
-_COMPARATORS: dict[str, Any] = {"lt": _lt, "lte": _le, "gt": _gt, "gte": _ge}
+_COMPARATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge,
+}  # fmt: skip
 
 
 def _match(field: ResolvedField, value: Any, ctx: Context) -> BoolExpr:
@@ -225,37 +214,52 @@ def _text(value: Any, cond: Condition) -> str:
     return str(value)
 
 
-def _checked_value(operator: Operator, field: ResolvedField, cond: Condition) -> Any:
-    value = cond.value
-    shape = operator.shape
-    if shape in (LIST, TEXT_LIST):
-        if not isinstance(value, list):
-            raise ERROR_OPERATOR_LIST_VALUE_TYPE(operator=cond.operator, condition=cond.echo())
-        if shape == TEXT_LIST:
-            return [_text(v, cond) for v in value]
-        return [coerce_scalar(field, v, cond) for v in value]
-    if shape == BOOL:
-        if not isinstance(value, bool):
-            raise ERROR_OPERATOR_VALUE_TYPE(operator=cond.operator, expected="bool", condition=cond.echo())
-        return value
-    if shape == DICT:
-        if not isinstance(value, dict):
-            raise ERROR_OPERATOR_VALUE_TYPE(operator=cond.operator, expected="dict", condition=cond.echo())
-        return value
-    if shape == TEXT:
-        return _text(value, cond)
-    if shape == DATETIME:
-        parsed = parse_iso(value)
-        if parsed is None:
-            raise ERROR_INVALID_PARAMETER(key=cond.key, reason=f"'{value}' is not an ISO 8601 timestamp")
-        return _datetime_field_value(field, parsed, cond)
-    if shape == TIMEDIFF:
-        moment = parse_timediff(value)
-        if moment is None:
-            reason = f"'{value}' is not a timediff like 'now - 5d' (now[/d|/w|/m] [+|-] N[s|m|h|d|w])"
-            raise ERROR_INVALID_PARAMETER(key=cond.key, reason=reason)
-        return _datetime_field_value(field, moment, cond)
-    return coerce_scalar(field, value, cond)
+def _check_list(field: ResolvedField, cond: Condition) -> list[Any]:
+    if not isinstance(cond.value, list):
+        raise ERROR_OPERATOR_LIST_VALUE_TYPE(operator=cond.operator, condition=cond.echo())
+    return [coerce_scalar(field, v, cond) for v in cond.value]
+
+
+def _check_text_list(field: ResolvedField, cond: Condition) -> list[str]:
+    if not isinstance(cond.value, list):
+        raise ERROR_OPERATOR_LIST_VALUE_TYPE(operator=cond.operator, condition=cond.echo())
+    return [_text(v, cond) for v in cond.value]
+
+
+def _check_typed(expected: type, label: str) -> Callable[[ResolvedField, Condition], Any]:
+    def check(field: ResolvedField, cond: Condition) -> Any:
+        if not isinstance(cond.value, expected):
+            raise ERROR_OPERATOR_VALUE_TYPE(operator=cond.operator, expected=label, condition=cond.echo())
+        return cond.value
+
+    return check
+
+
+def _check_datetime(field: ResolvedField, cond: Condition) -> datetime:
+    parsed = parse_iso(cond.value)
+    if parsed is None:
+        raise ERROR_INVALID_PARAMETER(key=cond.key, reason=f"'{cond.value}' is not an ISO 8601 timestamp")
+    return _datetime_field_value(field, parsed, cond)
+
+
+def _check_timediff(field: ResolvedField, cond: Condition) -> datetime:
+    moment = parse_timediff(cond.value)
+    if moment is None:
+        reason = f"'{cond.value}' is not a timediff like 'now - 5d' (now[/d|/w|/m] [+|-] N[s|m|h|d|w])"
+        raise ERROR_INVALID_PARAMETER(key=cond.key, reason=reason)
+    return _datetime_field_value(field, moment, cond)
+
+
+_VALUE_CHECKS: dict[str, Callable[[ResolvedField, Condition], Any]] = {
+    SCALAR: lambda field, cond: coerce_scalar(field, cond.value, cond),
+    LIST: _check_list,
+    TEXT_LIST: _check_text_list,
+    BOOL: _check_typed(bool, "bool"),
+    DICT: _check_typed(dict, "dict"),
+    TEXT: lambda field, cond: _text(cond.value, cond),
+    DATETIME: _check_datetime,
+    TIMEDIFF: _check_timediff,
+}
 
 
 def _datetime_field_value(field: ResolvedField, moment: datetime, cond: Condition) -> datetime:
@@ -268,4 +272,4 @@ def build_condition(field: ResolvedField, cond: Condition, ctx: Context) -> Bool
     operator = OPERATORS.get(cond.operator)
     if operator is None:
         raise ERROR_DB_QUERY_OPERATOR(operator=cond.operator, condition=cond.echo())
-    return operator.build(field, _checked_value(operator, field, cond), ctx)
+    return operator.build(field, _VALUE_CHECKS[operator.shape](field, cond), ctx)

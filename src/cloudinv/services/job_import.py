@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from google.protobuf import json_format
@@ -34,7 +35,7 @@ def _fail(line: int, field: str, reason: str) -> ImportFailure:
 
 
 def _timestamps(record: dict[str, Any], number: int) -> dict[str, Any]:
-    values = {}
+    values: dict[str, datetime | None] = {}
     for name in _TIMESTAMPS:
         text = record.get(name)
         if text in (None, ""):
