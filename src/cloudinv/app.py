@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 from dataclasses import dataclass
+from types import FrameType
 
 import uvicorn
 
@@ -57,13 +59,24 @@ def build(settings: Settings) -> Application:
     )
 
 
+class _RestServer(uvicorn.Server):
+    """uvicorn, except that a signal ends `run()` instead of being re-raised after it, so that the gRPC
+    server and the database are closed too and the process exits 0."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        else:
+            self.should_exit = True
+
+
 def serve(application: Application, host: str, rest_port: int, grpc_port: int) -> None:
     """Serve gRPC and REST until SIGINT/SIGTERM (uvicorn owns the signals), then stop both cleanly."""
     grpc_server, bound = create_server(application.contracts, application.tokens, f"{host}:{grpc_port}")
     grpc_server.start()
     rest = create_app(application.contracts, application.tokens)
     config = uvicorn.Config(rest, host=host, port=rest_port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
+    server = _RestServer(config)
     log.info("cloudinv listening: REST http://%s:%d  gRPC %s:%d", host, rest_port, host, bound)
     try:
         server.run()

@@ -48,7 +48,7 @@ class TokenService:
             raise ValueError(f"role {role} needs a workspace id")
         now = int(time.time())
         claims: dict[str, Any] = {
-            "did": domain_id, "rol": role.value, "aud": subject, "ver": "2.0", "iat": now, "exp": now + ttl,
+            "did": domain_id, "rol": Role(role).value, "aud": subject, "ver": "2.0", "iat": now, "exp": now + ttl,
         }  # fmt: skip
         if workspace_id:
             claims["wid"] = workspace_id
