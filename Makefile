@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# spacectl (the reference CLI, for tests/e2e/test_spacectl.py) needs protobuf 3: its own venv.
+SPACECTL_VENV := .spacectl-venv
+SPACECTL_STAMP := $(SPACECTL_VENV)/.installed
+SPACECTL_PACKAGES ?= spacectl==2.0.10 spaceone-core==2.0.144
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean spacectl
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,10 +16,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+$(SPACECTL_STAMP):
+	test -x $(SPACECTL_VENV)/bin/python || $(PYTHON) -m venv $(SPACECTL_VENV)
+	$(SPACECTL_VENV)/bin/python -m pip install -q --upgrade pip
+	$(SPACECTL_VENV)/bin/python -m pip install -q $(SPACECTL_PACKAGES)
+	touch $(SPACECTL_STAMP)
+
+spacectl: $(SPACECTL_STAMP)
+
 run: $(STAMP)
 	$(BIN)/cloudinv serve --demo
 
-test: $(STAMP)
+test: $(STAMP) $(SPACECTL_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -27,4 +39,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/list_jobs.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SPACECTL_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -15,9 +15,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_token_issue_prints_only_the_token(tmp_path: Path) -> None:
-    output = cloudinv(
-        "token", "issue", "--domain-id", "domain-a", "--role", "DOMAIN_ADMIN", data_dir=tmp_path
-    )
+    output = cloudinv("token", "issue", "--domain-id", "domain-a", "--role", "DOMAIN_ADMIN", data_dir=tmp_path)
     assert output.count("\n") == 1
     assert output.strip().count(".") == 2
     assert (tmp_path / "signing.key").stat().st_mode & 0o777 == 0o600

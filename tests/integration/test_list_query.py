@@ -92,7 +92,5 @@ def test_keyword_matches_any_word_in_job_id_and_is_anded(api: Any, token: Any, l
     words = f"{rows[0]['job_id'][-4:].upper()} {rows[1]['job_id'][-4:]}"
     found = api.call("list", {"query": {"keyword": words}}, token()).data
     assert {r["job_id"] for r in found["results"]} == {rows[0]["job_id"], rows[1]["job_id"]}
-    narrowed = {
-        "query": {"keyword": words, "filter_or": [{"k": "status", "v": "FAILURE"}, {"k": "status", "v": "x"}]}
-    }
+    narrowed = {"query": {"keyword": words, "filter_or": [{"k": "status", "v": "FAILURE"}, {"k": "status", "v": "x"}]}}
     assert [r["job_id"] for r in api.call("list", narrowed, token()).data["results"]] == [rows[1]["job_id"]]

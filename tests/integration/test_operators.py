@@ -56,9 +56,7 @@ def test_eq_and_not_not_also_matches_null(application: Any, jobs: Any) -> None:
 
 
 def test_in_versus_not_in_with_null(application: Any, jobs: Any) -> None:
-    assert ids(application, cond("plugin_id", "in", ["aws-ec2", "azure_vm"])) == pick(
-        jobs, "aws-ec2", "azure_vm"
-    )
+    assert ids(application, cond("plugin_id", "in", ["aws-ec2", "azure_vm"])) == pick(jobs, "aws-ec2", "azure_vm")
     assert ids(application, cond("plugin_id", "in", ["aws-ec2", None])) == pick(jobs, "aws-ec2", "none")
     not_in = ids(application, cond("plugin_id", "not_in", ["aws-ec2", "azure_vm"]))
     assert not_in == pick(jobs, "AWS-S3.bucket", "gcp%compute", "none")
@@ -83,9 +81,7 @@ def test_comparisons(application: Any, jobs: Any) -> None:
 
 def test_comparison_on_timestamp_parses_iso(application: Any, jobs: Any) -> None:
     assert ids(application, cond("created_at", "lt", "2024-01-01")) == pick(jobs, "none")
-    got = ids(
-        application, cond("created_at", "gte", "2024-01-02T03:04:05Z"), cond("created_at", "lt", "2024-02-01")
-    )
+    got = ids(application, cond("created_at", "gte", "2024-01-02T03:04:05Z"), cond("created_at", "lt", "2024-02-01"))
     assert got == pick(jobs, "gcp%compute")
 
 
@@ -114,9 +110,7 @@ def test_not_contain_matches_null(application: Any, jobs: Any) -> None:
 
 
 def test_contain_in_is_any_and_not_contain_in_is_none_of(application: Any, jobs: Any) -> None:
-    assert ids(application, cond("plugin_id", "contain_in", ["ec2", "vm"])) == pick(
-        jobs, "aws-ec2", "azure_vm"
-    )
+    assert ids(application, cond("plugin_id", "contain_in", ["ec2", "vm"])) == pick(jobs, "aws-ec2", "azure_vm")
     # The reference would also return aws-ec2 (it lacks "vm"): "none of" must exclude it.
     got = ids(application, cond("plugin_id", "not_contain_in", ["ec2", "vm"]))
     assert got == pick(jobs, "AWS-S3.bucket", "gcp%compute", "none")
@@ -148,9 +142,7 @@ def test_datetime_operators(application: Any, jobs: Any) -> None:
 
 @pytest.mark.parametrize("expression", ["now-5d", "now - 5d", "now -5d"])
 def test_timediff_spacing_variants(application: Any, jobs: Any, expression: str) -> None:
-    assert ids(application, cond("created_at", "timediff_gte", expression)) == pick(
-        jobs, "aws-ec2", "AWS-S3.bucket"
-    )
+    assert ids(application, cond("created_at", "timediff_gte", expression)) == pick(jobs, "aws-ec2", "AWS-S3.bucket")
 
 
 def test_timediff_lt_and_anchors(application: Any, jobs: Any) -> None:

@@ -52,9 +52,7 @@ def test_get_sees_only_the_scope(api: Any, token: Any, placed: dict[str, str], r
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_list_stat_analyze_count_only_the_scope(
-    api: Any, token: Any, placed: dict[str, str], role: str
-) -> None:
+def test_list_stat_analyze_count_only_the_scope(api: Any, token: Any, placed: dict[str, str], role: str) -> None:
     visible = {placed[p] for p in READS[role]}
     auth = token(**ROLES[role])
     listed = api.call("list", {}, auth)
@@ -72,9 +70,7 @@ def test_list_stat_analyze_count_only_the_scope(
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("place", PLACES)
-def test_delete_by_role_and_place(
-    api: Any, token: Any, placed: dict[str, str], role: str, place: str
-) -> None:
+def test_delete_by_role_and_place(api: Any, token: Any, placed: dict[str, str], role: str, place: str) -> None:
     reply = api.call("delete", {"job_id": placed[place]}, token(**ROLES[role]))
     assert reply.code == DELETES[role][place], reply
     admin_of_row = token(domain_id="domain-b" if place == OTHER_DOMAIN else "domain-a")

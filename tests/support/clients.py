@@ -50,9 +50,7 @@ class RestClient:
     transport = "rest"
 
     def __init__(self, application: Application) -> None:
-        self.http = TestClient(
-            create_app(application.contracts, application.tokens), raise_server_exceptions=False
-        )
+        self.http = TestClient(create_app(application.contracts, application.tokens), raise_server_exceptions=False)
 
     def post(self, path: str, body: Any, token: str | None, headers: dict[str, str] | None = None) -> Any:
         all_headers = dict(headers or {})

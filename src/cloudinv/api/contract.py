@@ -69,6 +69,4 @@ def job_contract(service: JobService) -> ServiceContract:
         Verb("analyze", job_pb2.JobAnalyzeQuery, service.analyze, dict, to_struct),
         Verb("stat", job_pb2.JobStatQuery, service.stat, dict, to_struct),
     ]  # fmt: skip
-    return ServiceContract(
-        descriptor=job_pb2.DESCRIPTOR.services_by_name["Job"], verbs={v.name: v for v in verbs}
-    )
+    return ServiceContract(descriptor=job_pb2.DESCRIPTOR.services_by_name["Job"], verbs={v.name: v for v in verbs})

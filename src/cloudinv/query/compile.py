@@ -36,9 +36,7 @@ class FilterCompiler:
         """A row matches when any keyword field contains any of the words, case-insensitively."""
         words = keyword.split()
         per_field = [
-            build_condition(
-                self.fields.resolve(name, "keyword"), Condition(name, "contain_in", words), self.ctx
-            )
+            build_condition(self.fields.resolve(name, "keyword"), Condition(name, "contain_in", words), self.ctx)
             for name in self.fields.keyword_fields
         ]
         return or_(*per_field)

@@ -77,9 +77,7 @@ class TokenService:
                 last = exc
         raise last
 
-    def scope(
-        self, token: str | None, x_domain_id: str | None = None, x_workspace_id: str | None = None
-    ) -> Scope:
+    def scope(self, token: str | None, x_domain_id: str | None = None, x_workspace_id: str | None = None) -> Scope:
         """The caller's scope. SYSTEM tokens act in the domain (and workspace) their headers name."""
         claims = self.verify(token)
         try:

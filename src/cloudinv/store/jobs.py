@@ -74,11 +74,7 @@ class JobRepository:
         where = [*scope_clauses(jobs, scope), *clauses]
         count_query = select(func.count()).select_from(jobs).where(*where)
         page_query = (
-            select(*(jobs.c[name] for name in columns))
-            .where(*where)
-            .order_by(*order_by)
-            .offset(offset)
-            .limit(limit)
+            select(*(jobs.c[name] for name in columns)).where(*where).order_by(*order_by).offset(offset).limit(limit)
         )
         with self.db.begin() as conn:
             rows = list(conn.execute(page_query).mappings()) if with_rows else []
@@ -88,9 +84,7 @@ class JobRepository:
     def delete(self, scope: Scope, job_id: str) -> bool:
         """Delete the job and its tasks in one transaction; False when the scope has no such job."""
         with self.db.begin() as conn:
-            found = conn.execute(
-                delete(jobs).where(jobs.c.job_id == job_id, *scope_clauses(jobs, scope))
-            ).rowcount
+            found = conn.execute(delete(jobs).where(jobs.c.job_id == job_id, *scope_clauses(jobs, scope))).rowcount
             if found:
                 conn.execute(delete(job_tasks).where(job_tasks.c.job_id == job_id))
         return bool(found)

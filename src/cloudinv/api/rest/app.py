@@ -84,9 +84,7 @@ def _parse_body(raw: bytes) -> dict[str, Any] | None:
 
 def _endpoint(verb: Verb, tokens: TokenService) -> Callable[[Request], Awaitable[dict[str, Any]]]:
     def handle(headers: Headers, raw: bytes) -> dict[str, Any]:
-        scope: Scope = tokens.scope(
-            _bearer(headers), headers.get("x-domain-id"), headers.get("x-workspace-id")
-        )
+        scope: Scope = tokens.scope(_bearer(headers), headers.get("x-domain-id"), headers.get("x-workspace-id"))
         return verb.to_json(verb.call(scope, decode_json(_parse_body(raw), verb.request_cls)))
 
     async def endpoint(request: Request) -> dict[str, Any]:
