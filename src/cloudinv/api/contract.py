@@ -16,7 +16,8 @@ from spaceone.api.inventory_v2.v1 import job_pb2
 
 from cloudinv.api.codec import row_json, to_message, to_struct
 from cloudinv.domain.auth import Scope
-from cloudinv.services.jobs import JobService, ListResult
+from cloudinv.services.jobs import JobService
+from cloudinv.services.querying import ListResult
 
 
 @dataclass(frozen=True)

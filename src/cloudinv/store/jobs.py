@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cloudinv.domain.auth import Scope
 from cloudinv.query.ast import SortKey
 from cloudinv.query.fields import FieldDef, FieldKind, FieldTable
-from cloudinv.query.plan import Plan
 from cloudinv.store.engine import Database
+from cloudinv.store.repository import ScopedRepository
 from cloudinv.store.schema import job_tasks, jobs
 from cloudinv.store.scoped import scope_clauses
 
@@ -51,35 +51,9 @@ JOB_FIELDS = FieldTable(
 JOB_COLUMNS = tuple(JOB_FIELDS.fields)
 
 
-class JobRepository:
+class JobRepository(ScopedRepository):
     def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def get(self, scope: Scope, job_id: str) -> RowMapping | None:
-        query = select(jobs).where(jobs.c.job_id == job_id, *scope_clauses(jobs, scope))
-        with self.db.begin() as conn:
-            return conn.execute(query).mappings().first()
-
-    def search(
-        self,
-        scope: Scope,
-        clauses: Sequence[ColumnElement[bool]],
-        order_by: Sequence[Any],
-        columns: Sequence[str],
-        offset: int,
-        limit: int,
-        with_rows: bool = True,
-    ) -> tuple[list[RowMapping], int]:
-        """One page of rows and the count of all matches, in one transaction (one snapshot)."""
-        where = [*scope_clauses(jobs, scope), *clauses]
-        count_query = select(func.count()).select_from(jobs).where(*where)
-        page_query = (
-            select(*(jobs.c[name] for name in columns)).where(*where).order_by(*order_by).offset(offset).limit(limit)
-        )
-        with self.db.begin() as conn:
-            rows = list(conn.execute(page_query).mappings()) if with_rows else []
-            total = conn.execute(count_query).scalar_one()
-        return rows, int(total)
+        super().__init__(database, JOB_FIELDS)
 
     def delete(self, scope: Scope, job_id: str) -> bool:
         """Delete the job and its tasks in one transaction; False when the scope has no such job."""
@@ -88,14 +62,6 @@ class JobRepository:
             if found:
                 conn.execute(delete(job_tasks).where(job_tasks.c.job_id == job_id))
         return bool(found)
-
-    def run(self, scope: Scope, plan: Plan) -> dict[str, Any]:
-        """Run a compiled analyze/stat plan on the jobs this scope can read, in one snapshot."""
-        clauses = scope_clauses(jobs, scope)
-        with self.db.begin() as conn:
-            rows = list(conn.execute(plan.rows(clauses)).mappings())
-            total = conn.execute(plan.total(clauses)).scalar_one() if plan.total else None
-        return plan.shape(rows, total)
 
     def upsert_many(self, rows: Iterable[Mapping[str, Any]]) -> int:
         """Insert or replace by job_id, in one transaction: import is idempotent."""
