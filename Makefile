@@ -8,7 +8,7 @@ SPACECTL_VENV := .spacectl-venv
 SPACECTL_STAMP := $(SPACECTL_VENV)/.installed
 SPACECTL_PACKAGES ?= spacectl==2.0.10 spaceone-core==2.0.144
 
-.PHONY: run test lint bench clean spacectl
+.PHONY: run test lint bench clean spacectl protos
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/list_jobs.py
+
+# The extension protos' generated modules are checked in; run this after editing a .proto.
+protos: $(STAMP)
+	$(BIN)/python -m grpc_tools.protoc -Isrc --python_out=src --grpc_python_out=src --pyi_out=src \
+		-I$$($(BIN)/python -c 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), "_proto"))') \
+		-I$$($(BIN)/python -c 'import google.api, os; print(os.path.dirname(os.path.dirname(google.api.__path__[0])))') \
+		src/cloudinv/api/proto/job_control.proto
 
 clean:
 	rm -rf $(VENV) $(SPACECTL_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,23 +2,51 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from cloudinv import app as composition
 from cloudinv.domain.auth import Role
 from cloudinv.settings import Settings
+from cloudinv.store.engine import normalize_url
+from cloudinv.store.schema import metadata
 from cloudinv.store.jobs import JobRepository
 from tests.support.clients import GrpcClient, RestClient
 from tests.support.jobs import job_row
 
-PG_URL = os.environ.get("CLOUDINV_TEST_DATABASE_URL")
+BASE_PG_URL = os.environ.get("CLOUDINV_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI") == "true"
+
+
+def _session_schema_url() -> str | None:
+    """Each test session gets a schema of its own, so concurrent runs on one database cannot interfere."""
+    if not BASE_PG_URL:
+        return None
+    schema = f"cloudinv_test_{os.getpid()}"
+    engine = create_engine(normalize_url(BASE_PG_URL))
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    atexit.register(_drop_schema, schema)
+    separator = "&" if "?" in BASE_PG_URL else "?"
+    return f"{BASE_PG_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+def _drop_schema(schema: str) -> None:
+    engine = create_engine(normalize_url(BASE_PG_URL or ""))
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
+
+
+PG_URL = _session_schema_url()
 
 
 def _backends() -> list[Any]:
@@ -38,7 +66,7 @@ def application(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[comp
     application = composition.build(settings)
     if url:
         with application.database.begin() as conn:
-            conn.execute(text("TRUNCATE jobs, job_tasks"))
+            conn.execute(text(f"TRUNCATE {', '.join(metadata.tables)}"))
     yield application
     application.close()
 

@@ -7,10 +7,8 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 from google.protobuf.message import Message
-from sqlalchemy import RowMapping
 
-from cloudinv.domain.errors import ERROR_INVALID_ARGUMENT
-from cloudinv.query.values import plain
+from cloudinv.domain.errors import ERROR_INVALID_ARGUMENT, ERROR_INVALID_PARAMETER, ERROR_INVALID_PARAMETER_TYPE
 
 
 def message_to_dict(message: Message) -> dict[str, Any]:
@@ -18,18 +16,32 @@ def message_to_dict(message: Message) -> dict[str, Any]:
     return result
 
 
-def decode_json(body: Mapping[str, Any] | None, message_cls: type[Message]) -> dict[str, Any]:
-    """A REST body checked against the request message (unknown fields and wrong types are errors)."""
+def decode_json(
+    body: Mapping[str, Any] | None, message_cls: type[Message], sensitive: Sequence[str] = ()
+) -> dict[str, Any]:
+    """A REST body checked against the request message (unknown fields and wrong types are errors).
+
+    `sensitive` fields (secret data, always Structs) are parsed apart: protobuf's parse errors quote the value.
+    """
+    fields = dict(body or {})
+    held = {name: fields.pop(name) for name in sensitive if fields.get(name) is not None}
     try:
-        message = json_format.ParseDict(body or {}, message_cls())
+        message = json_format.ParseDict(fields, message_cls())
     except (json_format.ParseError, TypeError, ValueError) as exc:
         raise ERROR_INVALID_ARGUMENT(reason=str(exc)) from exc
+    for name, value in held.items():
+        _parse_sensitive(name, value, getattr(message, name))
     return message_to_dict(message)
 
 
-def row_json(row: RowMapping, columns: Sequence[str]) -> dict[str, Any]:
-    """A stored row as REST shows it: every requested column, null when unset, ISO timestamps."""
-    return {name: plain(row[name]) for name in columns}
+def _parse_sensitive(name: str, value: Any, field: Message) -> None:
+    """A wrong value is described by its type, never quoted; `from None` keeps it out of tracebacks too."""
+    if not isinstance(value, dict):
+        raise ERROR_INVALID_PARAMETER_TYPE(key=name, type="object")
+    try:
+        json_format.ParseDict(value, field)
+    except (json_format.ParseError, TypeError, ValueError, OverflowError):
+        raise ERROR_INVALID_PARAMETER(key=name, reason="not an object a Struct can hold") from None
 
 
 def to_message(data: Mapping[str, Any], message_cls: type[Message]) -> Message:

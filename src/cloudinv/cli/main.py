@@ -9,6 +9,8 @@ from pathlib import Path
 import typer
 
 from cloudinv import app as composition
+from cloudinv.cli.plugin import plugin_cli
+from cloudinv.cli.query import query_cli
 from cloudinv.domain.auth import Role
 from cloudinv.domain.errors import CloudinvError
 from cloudinv.services.job_import import ImportFailure, import_jobs
@@ -22,6 +24,8 @@ jobs_cli = typer.Typer(help="Job records.", no_args_is_help=True)
 cli.add_typer(token_cli, name="token")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(jobs_cli, name="jobs")
+cli.add_typer(plugin_cli, name="plugin")
+cli.add_typer(query_cli, name="query")
 
 DataDir = typer.Option(None, "--data-dir", envvar="CLOUDINV_DATA_DIR", help="Data directory.")
 DatabaseUrl = typer.Option(None, "--database-url", envvar="CLOUDINV_DATABASE_URL", help="SQLAlchemy URL.")

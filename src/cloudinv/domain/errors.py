@@ -88,3 +88,17 @@ class ERROR_UNAVAILABLE(CloudinvError):
 
 class ERROR_UNKNOWN(CloudinvError):
     template = "Unknown error. ({message})"
+
+
+class ERROR_PLUGIN_NOT_FOUND(InvalidArgumentError):
+    template = "Plugin is not registered. (plugin_id = {plugin_id})"
+
+
+class ERROR_COLLECTOR_PLUGIN(InvalidArgumentError):
+    template = "The plugin refused the request. ({message})"
+
+
+class ERROR_PLUGIN_UNREACHABLE(CloudinvError):
+    grpc_status = "UNAVAILABLE"
+    http_status = 503
+    template = "The plugin cannot be reached. ({message})"

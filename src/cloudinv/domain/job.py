@@ -50,3 +50,14 @@ def can_transition(current: JobStatus, target: JobStatus) -> bool:
 def terminal_status_when_done(failure_tasks: int) -> JobStatus:
     """The status a job takes when its last task finishes."""
     return JobStatus.FAILURE if failure_tasks > 0 else JobStatus.SUCCESS
+
+
+ACTIVE_TASK_STATUSES = frozenset({JobTaskStatus.PENDING, JobTaskStatus.IN_PROGRESS})
+
+
+class SubTaskStatus(StrEnum):
+    PENDING = "PENDING"
+    IN_PROGRESS = "IN_PROGRESS"
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+    CANCELED = "CANCELED"

@@ -1,22 +1,81 @@
-"""analyze: group_by + aggregate fields compiled to one GROUP BY statement."""
+"""analyze, as the reference defines it: a stat pipeline of group (group_by + fields), then `select` (a project
+of only the selected names), then `field_group` (a second group that pivots keys into each field), then sort;
+paged with `more`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, func, literal, literal_column, null, select
+from sqlalchemy import RowMapping, Select
 
 from cloudinv.domain.errors import ERROR_INVALID_PARAMETER
-from cloudinv.query.ast import AggregateField, AnalyzeQuery
+from cloudinv.query.aggregation import Pipeline, render
+from cloudinv.query.ast import (
+    AggregateField,
+    AnalyzeQuery,
+    GroupKey,
+    GroupStage,
+    ProjectStage,
+    SortKey,
+    SortStage,
+    Stage,
+)
 from cloudinv.query.compile import FilterCompiler
-from cloudinv.query.dialect import json_array_agg, json_object
-from cloudinv.query.fields import FieldKind, FieldTable
+from cloudinv.query.fields import FieldTable
 from cloudinv.query.limits import MAX_PAGE_LIMIT
 from cloudinv.query.plan import Plan, ScopeClauses
-from cloudinv.query.values import json_value, plain, timestamp_text
 
-Expr = ColumnElement[Any]
+# The `_total_<field>` each pivoted field gets: a count's total is the sum of the counts.
+TOTALS = {"count": "sum", "sum": "sum", "average": "average", "max": "max", "min": "min"}
+
+
+def _field_group(query: AnalyzeQuery, available: set[str]) -> GroupStage:
+    """Group again by the other group keys; each field becomes `[{"value": v, <fg key>: ...}]` plus its total."""
+    names = [g.name for g in query.group_by]
+    for name in query.field_group:
+        if name not in names:
+            reason = f"'{name}' is not a group_by name (group_by: {', '.join(names)})"
+            raise ERROR_INVALID_PARAMETER(key="query.field_group", reason=reason)
+    keys = tuple(GroupKey(n, n) for n in names if n not in query.field_group and n in available)
+    fields: list[AggregateField] = []
+    for spec in query.fields:
+        if spec.operator in TOTALS:
+            fields.append(AggregateField(name=f"_total_{spec.name}", operator=TOTALS[spec.operator], key=spec.name))
+        pivot = (("value", spec.name), *((k, k) for k in query.field_group))
+        fields.append(AggregateField(name=spec.name, operator="push", fields=pivot))
+    return GroupStage(keys=keys, fields=tuple(fields), at="query.field_group")
+
+
+def _sort(query: AnalyzeQuery) -> SortStage:
+    """With field_group, a field name sorts by its `_total_`."""
+    if not query.field_group:
+        return SortStage(keys=query.sort, at="query.sort")
+    operators = {spec.name: spec.operator for spec in query.fields}
+    keys = []
+    for key in query.sort:
+        if key.key in operators:
+            if operators[key.key] not in TOTALS:
+                reason = f"'{key.key}' ({operators[key.key]}) has no total to sort by"
+                raise ERROR_INVALID_PARAMETER(key="query.sort.key", reason=reason)
+            key = SortKey(f"_total_{key.key}", key.desc)
+        keys.append(key)
+    return SortStage(keys=tuple(keys), at="query.sort")
+
+
+def analyze_stages(query: AnalyzeQuery) -> tuple[Stage, ...]:
+    group = GroupStage(
+        keys=query.group_by, fields=query.fields, at="query", keys_at="query.group_by", fields_at="query.fields"
+    )
+    stages: list[Stage] = [group]
+    available = {g.name for g in query.group_by} | {f.name for f in query.fields}
+    if query.select:
+        stages.append(ProjectStage(fields=query.select, exclude_keys=True, at="query.select"))
+        available = {f.name for f in query.select}
+    if query.field_group:
+        stages.append(_field_group(query, available))
+    if query.sort:
+        stages.append(_sort(query))
+    return tuple(stages)
 
 
 class AnalyzeCompiler:
@@ -25,92 +84,21 @@ class AnalyzeCompiler:
         self.dialect = dialect
         self.filters = FilterCompiler(fields, dialect)
 
-    def _value(self, key: str) -> Expr:
-        """In analyze an unknown key reads as a missing value, as in the reference."""
-        resolved = self.fields.lookup(key)
-        return resolved.expr if resolved is not None else null()
-
-    def _is_timestamp(self, key: str) -> bool:
-        resolved = self.fields.lookup(key)
-        return resolved is not None and resolved.kind == FieldKind.DATETIME
-
-    def _aggregate(self, spec: AggregateField) -> tuple[Expr, Callable[[Any], Any]]:
-        """The SQL aggregate of one field and how to turn its value into the API's."""
-        op = spec.operator
-        if op == "count":
-            return func.count(), plain
-        if spec.key and self.fields.lookup(spec.key) is None:
-            return self._missing(op)
-        value = self._value(spec.key) if spec.key else null()
-        if op == "sum":
-            return func.coalesce(func.sum(value), literal(0)), plain
-        if op == "average":
-            return func.avg(value), lambda v: None if v is None else float(v)
-        if op in ("max", "min"):
-            return getattr(func, op)(value), plain
-        if op in ("add_to_set", "push") and not spec.fields:
-            convert = timestamp_text if self._is_timestamp(spec.key) else plain
-            agg = json_array_agg(self.dialect, value, distinct=op == "add_to_set")
-            return agg, lambda v: [convert(x) for x in json_value(v) or [] if x is not None]
-        if op == "push":
-            pairs = [(out, self._value(src)) for out, src in spec.fields]
-            stamps = {out for out, src in spec.fields if self._is_timestamp(src)}
-            agg = json_array_agg(self.dialect, json_object(self.dialect, pairs))
-            return agg, lambda v: [
-                {k: timestamp_text(x) if k in stamps else plain(x) for k, x in item.items()}
-                for item in json_value(v) or []
-            ]
-        raise ERROR_INVALID_PARAMETER(key=f"query.fields.{spec.name}.operator", reason=f"unknown '{op}'")
-
-    @staticmethod
-    def _missing(op: str) -> tuple[Expr, Callable[[Any], Any]]:
-        """An unknown key reads as missing everywhere: sum 0, lists empty, the rest null."""
-        if op == "sum":
-            return literal(0), plain
-        if op in ("add_to_set", "push"):
-            return null(), lambda _: []
-        return null(), plain
-
     def compile(self, query: AnalyzeQuery) -> Plan:
-        if query.field_group or query.select:
-            raise ERROR_INVALID_PARAMETER(key="query", reason="field_group and select are not supported yet")
-        where = self.filters.where(query.where)
-        groups = [(g.name, self.fields.resolve(g.key, "query.group_by").expr) for g in query.group_by]
-        aggregates = [(f.name, *self._aggregate(f)) for f in query.fields]
-        labels = {name: f"g{i}" for i, (name, _) in enumerate(groups)}
-        labels.update({name: f"f{i}" for i, (name, _, _) in enumerate(aggregates)})
-        columns = [expr.label(labels[name]) for name, expr in groups]
-        columns += [expr.label(labels[name]) for name, expr, _ in aggregates]
-        order = self._order(query, labels, [name for name, _ in groups])
+        pipeline = Pipeline(self.fields, self.dialect, self.filters.where(query.where), analyze_stages(query))
         limit = min(query.page.limit or MAX_PAGE_LIMIT, MAX_PAGE_LIMIT)
+        start = query.page.offset
 
         def rows(scope: ScopeClauses) -> Select[Any]:
-            statement = select(*columns).select_from(self.fields.table).where(*scope, *where)
-            if groups:
-                statement = statement.group_by(*(expr for _, expr in groups))
-            return statement.order_by(*order).offset(query.page.offset).limit(limit + 1)
-
-        converters = {name: conv for name, _, conv in aggregates}
+            # One row past the page tells whether there are more.
+            if pipeline.all_sql:
+                return pipeline.statement(scope, start, limit + 1)
+            return pipeline.statement(scope)
 
         def shape(result: list[RowMapping], _total: int | None) -> dict[str, Any]:
-            out = []
-            for row in result[:limit]:
-                item = {name: plain(row[labels[name]]) for name, _ in groups}
-                item.update({name: converters[name](row[labels[name]]) for name in converters})
-                out.append(item)
-            return {"results": out, "more": len(result) > limit}
+            out = pipeline.finish(result)
+            if not pipeline.all_sql:
+                out = out[start : start + limit + 1]
+            return {"results": render(out[:limit]), "more": len(out) > limit}
 
-        return Plan(rows=rows, shape=shape)
-
-    def _order(self, query: AnalyzeQuery, labels: dict[str, str], group_names: list[str]) -> list[Any]:
-        """Requested sort by output names; otherwise group keys ascending, so the order is deterministic."""
-        order = []
-        for key in query.sort:
-            if key.key not in labels:
-                raise ERROR_INVALID_PARAMETER(
-                    key="query.sort.key", reason=f"'{key.key}' is not an output name"
-                )
-            column = literal_column(labels[key.key])
-            order.append(column.desc().nulls_last() if key.desc else column.asc().nulls_first())
-        order += [literal_column(labels[name]).asc().nulls_first() for name in group_names]
-        return order
+        return Plan(rows=rows, shape=shape, python_stages=pipeline.python_stages)

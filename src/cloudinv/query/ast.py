@@ -69,13 +69,20 @@ class AggregateField:
 
 
 @dataclass(frozen=True)
-class SelectItem:
-    """analyze `select`: a renamed source, or an arithmetic over fields."""
+class Calc:
+    """A computed value: `operator` over operands, each a name, a number or a nested Calc."""
+
+    operator: str
+    operands: tuple[str | float | Calc, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectField:
+    """One output of a project stage (or of analyze `select`): a renamed `key`, or a `calc`."""
 
     name: str
-    source: str = ""
-    operator: str = ""
-    fields: tuple[str, ...] = ()
+    key: str = ""
+    calc: Calc | None = None
 
 
 @dataclass(frozen=True)
@@ -84,17 +91,68 @@ class AnalyzeQuery:
     group_by: tuple[GroupKey, ...] = ()
     fields: tuple[AggregateField, ...] = ()
     field_group: tuple[str, ...] = ()
-    select: tuple[SelectItem, ...] = ()
+    select: tuple[ProjectField, ...] = ()
     sort: tuple[SortKey, ...] = ()
     page: Page = field(default_factory=Page)
 
 
 @dataclass(frozen=True)
-class Stage:
-    """One `aggregate` stage: `kind` is group|count|sort|project|unwind|limit|skip; `spec` its parsed body."""
+class GroupStage:
+    keys: tuple[GroupKey, ...]
+    fields: tuple[AggregateField, ...]
+    at: str = "query.aggregate.group"  # where the stage came from, for error messages
+    keys_at: str = ""  # where its keys and fields came from, when not `at`.keys / `at`.fields
+    fields_at: str = ""
 
-    kind: str
-    spec: Any
+    @property
+    def keys_path(self) -> str:
+        return self.keys_at or f"{self.at}.keys"
+
+    @property
+    def fields_path(self) -> str:
+        return self.fields_at or f"{self.at}.fields"
+
+
+@dataclass(frozen=True)
+class CountStage:
+    name: str
+    at: str = "query.aggregate.count"
+
+
+@dataclass(frozen=True)
+class SortStage:
+    keys: tuple[SortKey, ...]
+    at: str = "query.aggregate.sort"
+
+
+@dataclass(frozen=True)
+class ProjectStage:
+    fields: tuple[ProjectField, ...]
+    exclude_keys: bool = False
+    at: str = "query.aggregate.project"
+
+
+@dataclass(frozen=True)
+class UnwindStage:
+    path: str
+    filter: tuple[Condition, ...] = ()
+    at: str = "query.aggregate.unwind"
+
+
+@dataclass(frozen=True)
+class LimitStage:
+    count: int
+    at: str = "query.aggregate.limit"
+
+
+@dataclass(frozen=True)
+class SkipStage:
+    count: int
+    at: str = "query.aggregate.skip"
+
+
+# One `aggregate` stage; analyze is compiled to the same stages.
+Stage = GroupStage | CountStage | SortStage | ProjectStage | UnwindStage | LimitStage | SkipStage
 
 
 @dataclass(frozen=True)

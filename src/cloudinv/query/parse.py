@@ -1,5 +1,5 @@
 """Request dicts (proto JSON form) to the frozen AST. Shape errors are raised here; key resolution is the
-compiler's, because it needs the resource's field table."""
+compiler's, because it needs the resource's field table. analyze and stat queries: query/stages.py."""
 
 from __future__ import annotations
 
@@ -13,19 +13,7 @@ from cloudinv.domain.errors import (
     ERROR_REQUIRED_PARAMETER,
 )
 from cloudinv.query import limits
-from cloudinv.query.ast import (
-    AggregateField,
-    AnalyzeQuery,
-    Condition,
-    GroupKey,
-    ListQuery,
-    Page,
-    SelectItem,
-    SortKey,
-    StatQuery,
-    Where,
-)
-from cloudinv.query.stages import parse_stages
+from cloudinv.query.ast import Condition, ListQuery, Page, SortKey, Where
 
 
 def _mapping(value: Any, key: str) -> Mapping[str, Any]:
@@ -133,97 +121,4 @@ def parse_list_query(query: Any, extra: Iterable[Condition] = ()) -> ListQuery:
         only=tuple(only),
         minimal=bool(query.get("minimal", False)),
         count_only=bool(query.get("count_only", False)),
-    )
-
-
-def parse_group_by(value: Any) -> tuple[GroupKey, ...]:
-    items = _sequence(value, "query.group_by")
-    if len(items) > limits.MAX_GROUP_KEYS:
-        raise ERROR_LIMIT_EXCEEDED(limit="query.group_by keys", max=limits.MAX_GROUP_KEYS)
-    keys = []
-    for item in items:
-        if isinstance(item, str):
-            keys.append(GroupKey(key=item, name=item.rsplit(".", 1)[-1]))
-            continue
-        item = _mapping(item, "query.group_by")
-        key, name = item.get("key"), item.get("name")
-        if not key:
-            raise ERROR_REQUIRED_PARAMETER(key="query.group_by.key")
-        if not name:
-            raise ERROR_REQUIRED_PARAMETER(key="query.group_by.name")
-        keys.append(GroupKey(key=str(key), name=str(name), date_format=str(item.get("date_format") or "")))
-    return tuple(keys)
-
-
-def parse_analyze_field(name: str, spec: Any) -> AggregateField:
-    spec = _mapping(spec, f"query.fields.{name}")
-    operator = spec.get("operator")
-    if not operator:
-        raise ERROR_REQUIRED_PARAMETER(key="query.fields.operator")
-    key = spec.get("key") or ""
-    sub_fields = _mapping(spec.get("fields"), "query.fields.fields")
-    if operator == "push" and not key and not sub_fields:
-        raise ERROR_REQUIRED_PARAMETER(key="query.fields.key")
-    if operator not in ("count", "push") and not key:
-        raise ERROR_REQUIRED_PARAMETER(key="query.fields.key")
-    return AggregateField(
-        name=name,
-        operator=str(operator),
-        key=str(key),
-        fields=tuple((str(out), str(src)) for out, src in sub_fields.items()),
-    )
-
-
-def parse_select(value: Any) -> tuple[SelectItem, ...]:
-    items = []
-    for name, spec in _mapping(value, "query.select").items():
-        if isinstance(spec, str):
-            items.append(SelectItem(name=name, source=spec))
-            continue
-        spec = _mapping(spec, f"query.select.{name}")
-        operator = spec.get("operator")
-        if not operator:
-            raise ERROR_REQUIRED_PARAMETER(key="query.select.operator")
-        fields = spec.get("fields")
-        if fields is None and spec.get("key"):
-            fields = [spec["key"]]
-        field_list = tuple(str(f) for f in _sequence(fields, f"query.select.{name}.fields"))
-        items.append(SelectItem(name=name, operator=str(operator), fields=field_list))
-    return tuple(items)
-
-
-def parse_analyze_query(query: Any) -> AnalyzeQuery:
-    query = _mapping(query, "query")
-    fields_spec = _mapping(query.get("fields"), "query.fields")
-    if not fields_spec:
-        raise ERROR_REQUIRED_PARAMETER(key="query.fields")
-    if len(fields_spec) > limits.MAX_FIELDS:
-        raise ERROR_LIMIT_EXCEEDED(limit="query.fields", max=limits.MAX_FIELDS)
-    field_group = query.get("field_group") or []
-    if isinstance(field_group, str):
-        field_group = [field_group]
-    return AnalyzeQuery(
-        where=parse_where(query),
-        group_by=parse_group_by(query.get("group_by")),
-        fields=tuple(parse_analyze_field(name, spec) for name, spec in fields_spec.items()),
-        field_group=tuple(str(k) for k in _sequence(field_group, "query.field_group")),
-        select=parse_select(query.get("select")),
-        sort=parse_sort(query.get("sort")),
-        page=parse_page(query.get("page")),
-    )
-
-
-def parse_stat_query(query: Any) -> StatQuery:
-    query = _mapping(query, "query")
-    distinct = query.get("distinct") or ""
-    if not isinstance(distinct, str):
-        raise ERROR_INVALID_PARAMETER_TYPE(key="query.distinct", type="str")
-    aggregate = _sequence(query.get("aggregate"), "query.aggregate")
-    if not distinct and not aggregate:
-        raise ERROR_REQUIRED_PARAMETER(key="query.distinct")
-    return StatQuery(
-        where=parse_where(query),
-        distinct=distinct,
-        aggregate=parse_stages(aggregate),
-        page=parse_page(query.get("page")),
     )

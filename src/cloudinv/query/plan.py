@@ -21,3 +21,4 @@ class Plan:
     rows: Callable[[ScopeClauses], Select[Any]]
     shape: Callable[[list[RowMapping], int | None], dict[str, Any]]
     total: Callable[[ScopeClauses], Select[Any]] | None = None
+    python_stages: tuple[str, ...] = ()  # stages `shape` runs in Python, after SQL (for `query explain`)

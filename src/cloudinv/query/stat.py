@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping, Select, func, select
 
-from cloudinv.domain.errors import ERROR_INVALID_PARAMETER
+from cloudinv.query.aggregation import Pipeline, render
 from cloudinv.query.ast import StatQuery
 from cloudinv.query.compile import FilterCompiler
 from cloudinv.query.fields import FieldTable
@@ -22,8 +22,31 @@ class StatCompiler:
 
     def compile(self, query: StatQuery) -> Plan:
         if query.aggregate:
-            raise ERROR_INVALID_PARAMETER(key="query.aggregate", reason="not supported yet")
+            return self._aggregate(query)
         return self._distinct(query)
+
+    def _aggregate(self, query: StatQuery) -> Plan:
+        """The pipeline's rows; with a page limit, that page and the count of all rows before paging."""
+        pipeline = Pipeline(self.fields, self.dialect, self.filters.where(query.where), query.aggregate)
+        paged = query.page.limit > 0
+        start, stop = query.page.offset, query.page.offset + query.page.limit
+        in_sql = pipeline.all_sql and paged
+
+        def rows(scope: ScopeClauses) -> Select[Any]:
+            if in_sql:
+                return pipeline.statement(scope, query.page.offset, query.page.limit)
+            return pipeline.statement(scope)
+
+        def shape(result: list[RowMapping], count: int | None) -> dict[str, Any]:
+            out = pipeline.finish(result)
+            if not paged:
+                return {"results": render(out)}
+            if not in_sql:
+                out, count = out[start:stop], len(out)
+            return {"results": render(out), "total_count": count}
+
+        total = pipeline.count if in_sql else None
+        return Plan(rows=rows, shape=shape, total=total, python_stages=pipeline.python_stages)
 
     def _distinct(self, query: StatQuery) -> Plan:
         """Sorted distinct non-null values; with a page limit, that slice and the total count."""

@@ -9,7 +9,7 @@ from sqlalchemy import RowMapping
 
 from cloudinv.domain.auth import Scope
 from cloudinv.domain.errors import ERROR_NOT_FOUND, ERROR_REQUIRED_PARAMETER
-from cloudinv.services.querying import ListResult, ResourceQueries
+from cloudinv.services.querying import ListResult, ResourceQueries, plain_view
 from cloudinv.store.jobs import JobRepository
 
 
@@ -29,8 +29,10 @@ class JobService:
             unset=("JOB_STATE_NONE",),
         )
 
-    def get(self, scope: Scope, request: Mapping[str, Any]) -> RowMapping:
-        job_id = required(request, "job_id")
+    def get(self, scope: Scope, request: Mapping[str, Any]) -> dict[str, Any]:
+        return plain_view(self._row(scope, required(request, "job_id")))
+
+    def _row(self, scope: Scope, job_id: str) -> RowMapping:
         row = self.repo.get(scope, job_id)
         if row is None:
             raise ERROR_NOT_FOUND(key="job_id", value=job_id)
@@ -39,7 +41,7 @@ class JobService:
     def delete(self, scope: Scope, request: Mapping[str, Any]) -> None:
         scope.require_write()
         job_id = required(request, "job_id")
-        row = self.get(scope, {"job_id": job_id})
+        row = self._row(scope, job_id)
         scope.require_write_on(row["workspace_id"])
         if not self.repo.delete(scope, job_id):
             raise ERROR_NOT_FOUND(key="job_id", value=job_id)

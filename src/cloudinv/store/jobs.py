@@ -13,7 +13,7 @@ from cloudinv.query.ast import SortKey
 from cloudinv.query.fields import FieldDef, FieldKind, FieldTable
 from cloudinv.store.engine import Database
 from cloudinv.store.repository import ScopedRepository
-from cloudinv.store.schema import job_tasks, jobs
+from cloudinv.store.schema import job_task_errors, job_tasks, jobs, sub_tasks
 from cloudinv.store.scoped import scope_clauses
 
 _S, _I, _T = FieldKind.STRING, FieldKind.INTEGER, FieldKind.DATETIME
@@ -60,7 +60,9 @@ class JobRepository(ScopedRepository):
         with self.db.begin() as conn:
             found = conn.execute(delete(jobs).where(jobs.c.job_id == job_id, *scope_clauses(jobs, scope))).rowcount
             if found:
-                conn.execute(delete(job_tasks).where(job_tasks.c.job_id == job_id))
+                # Workers still running a sub-task of it find their rows gone: they write nothing and stop.
+                for table in (job_tasks, sub_tasks, job_task_errors):
+                    conn.execute(delete(table).where(table.c.job_id == job_id))
         return bool(found)
 
     def upsert_many(self, rows: Iterable[Mapping[str, Any]]) -> int:

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, MetaData, String, Table
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -41,6 +53,7 @@ job_tasks = Table(
     Column("provider", String(255)),
     Column("total_sub_tasks", Integer, nullable=False, default=0),
     Column("remained_sub_tasks", Integer, nullable=False, default=0),
+    Column("failed_sub_tasks", Integer, nullable=False, default=0),
     Column("created_count", Integer, nullable=False, default=0),
     Column("updated_count", Integer, nullable=False, default=0),
     Column("deleted_count", Integer, nullable=False, default=0),
@@ -61,4 +74,99 @@ job_tasks = Table(
     Column("finished_at", DateTime),
     Index("ix_job_tasks_job", "job_id"),
     Index("ix_job_tasks_domain_created", "domain_id", "created_at"),
+)
+
+collectors = Table(
+    "collectors",
+    metadata,
+    Column("collector_id", String(40), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("provider", String(255)),
+    Column("plugin_id", String(255), nullable=False),
+    Column("plugin_info", JSON, nullable=False),  # {plugin_id, version, options, metadata, upgrade_mode}
+    Column("schedule_state", String(20), nullable=False),
+    Column("schedule_hours", JSON, nullable=False),  # UTC hours 0-23
+    Column("secret_filter_state", String(20), nullable=False),
+    Column("secret_filter", JSON, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("created_by", String(255)),
+    Column("resource_group", String(20), nullable=False),
+    Column("domain_id", String(40), nullable=False),
+    Column("workspace_id", String(40), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("last_collected_at", DateTime),
+    Index("ix_collectors_domain_created", "domain_id", "created_at"),
+    Index("ix_collectors_schedule", "schedule_state"),
+)
+
+secrets = Table(
+    "secrets",
+    metadata,
+    Column("secret_id", String(40), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("schema_id", String(255), nullable=False),
+    Column("provider", String(255)),
+    Column("encrypted_data", Text, nullable=False),  # Fernet token of the JSON data; never leaves the store
+    Column("tags", JSON, nullable=False),
+    Column("resource_group", String(20), nullable=False),
+    Column("domain_id", String(40), nullable=False),
+    Column("workspace_id", String(40), nullable=False),
+    Column("project_id", String(40)),
+    Column("service_account_id", String(40)),
+    Column("trusted_secret_id", String(40)),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_secrets_domain_provider", "domain_id", "provider"),
+)
+
+# The dispatch records: one row per sub-task, written in the collect transaction. The embedded runner claims
+# PENDING rows directly; in distributed mode `dispatched_at` IS NULL marks rows still to hand to the broker.
+sub_tasks = Table(
+    "sub_tasks",
+    metadata,
+    Column("sub_task_id", String(40), primary_key=True),
+    Column("job_task_id", String(40), nullable=False),
+    Column("job_id", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("task_options", JSON, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_count", Integer, nullable=False, default=0),
+    Column("updated_count", Integer, nullable=False, default=0),
+    Column("failure_count", Integer, nullable=False, default=0),
+    Column("worker", String(255)),
+    Column("created_at", DateTime, nullable=False),
+    Column("dispatched_at", DateTime),
+    Column("started_at", DateTime),
+    Column("heartbeat_at", DateTime),
+    Column("finished_at", DateTime),
+    Index("ix_sub_tasks_status_created", "status", "created_at"),
+    Index("ix_sub_tasks_job_task", "job_task_id"),
+    Index("ix_sub_tasks_job", "job_id"),
+)
+
+job_task_errors = Table(
+    "job_task_errors",
+    metadata,
+    Column("error_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("job_task_id", String(40), nullable=False),
+    Column("job_id", String(40), nullable=False),
+    Column("error_code", String(100), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("additional", JSON),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_job_task_errors_task", "job_task_id", "error_id"),
+    Index("ix_job_task_errors_job", "job_id"),
+)
+
+# One row per collector and UTC hour fired: the unique key is what makes a schedule fire once per hour, however
+# many schedulers run.
+schedule_runs = Table(
+    "schedule_runs",
+    metadata,
+    Column("collector_id", String(40), nullable=False),
+    Column("hour", DateTime, nullable=False),
+    Column("job_id", String(40)),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("collector_id", "hour", name="uq_schedule_runs_collector_hour"),
 )

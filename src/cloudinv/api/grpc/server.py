@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent import futures
 from typing import Any
 
@@ -13,7 +13,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from cloudinv.api.codec import message_to_dict
-from cloudinv.api.contract import ServiceContract, Verb
+from cloudinv.api.contracts import ServiceContract, Verb
 from cloudinv.domain.errors import ERROR_UNKNOWN, CloudinvError
 from cloudinv.services.tokens import TokenService
 
@@ -44,13 +44,35 @@ def _unary_handler(verb: Verb, tokens: TokenService) -> Callable[[Any, grpc.Serv
     return handle
 
 
+def _stream_handler(verb: Verb, tokens: TokenService) -> Callable[[Any, grpc.ServicerContext], Iterator[Any]]:
+    def handle(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        try:
+            meta = _metadata(context)
+            scope = tokens.scope(meta.get("token"), meta.get("x_domain_id"), meta.get("x_workspace_id"))
+            for item in verb.call(scope, message_to_dict(request)):
+                if not context.is_active():
+                    return
+                yield verb.to_message(item)
+        except CloudinvError as error:
+            _abort(context, error)
+        except Exception as exc:
+            log.exception("unexpected error in %s", verb.name)
+            _abort(context, ERROR_UNKNOWN(message=type(exc).__name__))
+
+    return handle
+
+
 def _generic_handler(contract: ServiceContract, tokens: TokenService) -> grpc.GenericRpcHandler:
     handlers = {}
     for method in contract.descriptor.methods:
-        verb = contract.verbs[method.name]
+        verb = contract.verbs.get(method.name)
+        if verb is None:  # internal methods (Secret.get_data) are not served: UNIMPLEMENTED
+            continue
         response_cls = _message_class(method.output_type)
-        handlers[method.name] = grpc.unary_unary_rpc_method_handler(
-            _unary_handler(verb, tokens),
+        make = grpc.unary_stream_rpc_method_handler if verb.streaming else grpc.unary_unary_rpc_method_handler
+        handler = _stream_handler(verb, tokens) if verb.streaming else _unary_handler(verb, tokens)
+        handlers[method.name] = make(
+            handler,
             request_deserializer=verb.request_cls.FromString,
             response_serializer=response_cls.SerializeToString,
         )

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cloudinv.api.codec import decode_json
-from cloudinv.api.contract import ServiceContract, Verb
+from cloudinv.api.contracts import ServiceContract, Verb
 from cloudinv.domain.auth import Scope
 from cloudinv.domain.errors import (
     ERROR_INVALID_ARGUMENT,
@@ -82,12 +82,24 @@ def _parse_body(raw: bytes) -> dict[str, Any] | None:
     return body
 
 
-def _endpoint(verb: Verb, tokens: TokenService) -> Callable[[Request], Awaitable[dict[str, Any]]]:
-    def handle(headers: Headers, raw: bytes) -> dict[str, Any]:
-        scope: Scope = tokens.scope(_bearer(headers), headers.get("x-domain-id"), headers.get("x-workspace-id"))
-        return verb.to_json(verb.call(scope, decode_json(_parse_body(raw), verb.request_cls)))
+def _events(verb: Verb, items: Iterator[Any]) -> Iterator[str]:
+    """Server-sent events: one `data:` line of JSON per item; an error mid-stream is the last event."""
+    try:
+        for item in items:
+            yield f"data: {json.dumps(verb.to_json(item))}\n\n"
+    except CloudinvError as error:
+        yield f"event: error\ndata: {json.dumps({'code': error.code, 'message': error.message})}\n\n"
 
-    async def endpoint(request: Request) -> dict[str, Any]:
+
+def _endpoint(verb: Verb, tokens: TokenService) -> Callable[[Request], Awaitable[Any]]:
+    def handle(headers: Headers, raw: bytes) -> Any:
+        scope: Scope = tokens.scope(_bearer(headers), headers.get("x-domain-id"), headers.get("x-workspace-id"))
+        result = verb.call(scope, decode_json(_parse_body(raw), verb.request_cls, verb.sensitive))
+        if verb.streaming:
+            return StreamingResponse(_events(verb, result), media_type="text/event-stream")
+        return verb.to_json(result)
+
+    async def endpoint(request: Request) -> Any:
         # The service is synchronous: it runs in the thread pool, the event loop only moves bytes.
         return await run_in_threadpool(handle, request.headers, await request.body())
 

@@ -1,0 +1,1 @@
+"""Collection: planning a collect, running sub-tasks, the reaper and the scheduler."""

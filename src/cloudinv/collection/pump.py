@@ -1,0 +1,86 @@
+"""Pull a plugin's stream on a thread of its own, so the worker can give up on a plugin that hangs.
+
+A plugin is arbitrary code: it may block forever inside `next()`. The pump thread appends each item to a
+shared buffer; the worker takes everything buffered at once (a batch), waiting at most the task timeout for
+something to arrive. No item waits in the pump while the worker is idle, so what a plugin sent before it
+hung or crashed is always ingested. The buffer is bounded, so memory stays flat however long the stream.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+
+class StreamTimeout(Exception):
+    """The plugin sent nothing for the task timeout."""
+
+
+class _Buffer:
+    def __init__(self, limit: int) -> None:
+        self.items: list[Any] = []
+        self.limit = limit
+        self.done = False
+        self.error: BaseException | None = None
+        self.abandoned = False
+        self.cond = threading.Condition()
+
+    def put(self, item: Any) -> bool:
+        """Append (waiting while full); False once the worker abandoned the stream."""
+        with self.cond:
+            while len(self.items) >= self.limit and not self.abandoned:
+                self.cond.wait()
+            if self.abandoned:
+                return False
+            self.items.append(item)
+            if len(self.items) == 1:
+                self.cond.notify_all()
+            return True
+
+    def close(self, error: BaseException | None = None) -> None:
+        with self.cond:
+            self.done, self.error = True, error
+            self.cond.notify_all()
+
+    def take(self, timeout: float, most: int) -> list[Any] | None:
+        """Up to `most` buffered items; None at the end of the stream. Raises what the plugin raised."""
+        with self.cond:
+            if not self.items and not self.done and not self.cond.wait_for(lambda: self.items or self.done, timeout):
+                raise StreamTimeout(f"the plugin sent nothing for {timeout:g} seconds")
+            if self.items:
+                batch, self.items = self.items[:most], self.items[most:]
+                self.cond.notify_all()
+                return batch
+            if self.error is not None:
+                raise self.error
+            return None
+
+    def abandon(self) -> None:
+        with self.cond:
+            self.abandoned = True
+            self.items = []
+            self.cond.notify_all()
+
+
+def batches(stream: Iterator[Any], timeout: float, batch_size: int = 500) -> Iterator[list[Any]]:
+    """The stream's items in lists of up to `batch_size`, as they are available. Raises the plugin's own
+    exception (after the items sent before it), or StreamTimeout after `timeout` seconds without an item."""
+    buffer = _Buffer(limit=4 * batch_size)
+
+    def pump() -> None:
+        try:
+            for item in stream:
+                if not buffer.put(item):
+                    return
+        except BaseException as exc:  # everything a plugin raises ends its task, with the error recorded
+            buffer.close(exc)
+            return
+        buffer.close()
+
+    threading.Thread(target=pump, name="plugin-stream", daemon=True).start()
+    try:
+        while (batch := buffer.take(timeout, batch_size)) is not None:
+            yield batch
+    finally:
+        buffer.abandon()

@@ -1,0 +1,134 @@
+"""Run one sub-task: claim it, stream the plugin into the ingestor, finish it. Safe to call twice for the same
+sub-task (a redelivery): the second call finds it claimed and does nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from cloudinv.collection.ingest import Ingestor, TaskContext
+from cloudinv.collection.pump import StreamTimeout, batches
+from cloudinv.domain.counts import Counts
+from cloudinv.plugins.protocol import PluginError
+from cloudinv.plugins.registry import PluginRegistry
+from cloudinv.store import lifecycle
+from cloudinv.store.engine import Database
+from cloudinv.store.schema import collectors, job_tasks, sub_tasks
+
+log = logging.getLogger(__name__)
+
+SecretReader = Callable[[str, str], Mapping[str, Any]]  # (domain_id, secret_id) -> secret data
+
+
+@dataclass
+class RunnerSettings:
+    task_timeout: float = 600.0
+    batch_size: int = 500
+
+
+class SubTaskRunner:
+    def __init__(
+        self,
+        database: Database,
+        plugins: PluginRegistry,
+        read_secret: SecretReader,
+        ingestor: Ingestor,
+        settings: RunnerSettings | None = None,
+        on_finished: Callable[[lifecycle.Finished, str], None] | None = None,
+    ) -> None:
+        self.db = database
+        self.plugins = plugins
+        self.read_secret = read_secret
+        self.ingestor = ingestor
+        self.settings = settings or RunnerSettings()
+        self.on_finished = on_finished
+
+    def run(self, sub_task_id: str, worker: str) -> None:
+        """Claim and run one sub-task by id (the broker's delivery)."""
+        with self.db.begin() as conn:
+            claimed = lifecycle.claim(conn, sub_task_id, worker)
+        if claimed:
+            self.execute(sub_task_id)
+
+    def run_next(self, worker: str) -> bool:
+        """Claim and run the oldest pending sub-task (the embedded pool); False when there was none."""
+        with self.db.begin() as conn:
+            sub_task_id = lifecycle.claim_next(conn, worker, self.db.dialect)
+        if sub_task_id is None:
+            return False
+        self.execute(sub_task_id)
+        return True
+
+    def execute(self, sub_task_id: str) -> None:
+        """Run a claimed sub-task to its end. Whatever the plugin does, the sub-task finishes."""
+        counts = Counts()
+        failed = True
+        try:
+            context, collector, task_options = self._load(sub_task_id)
+            failed = self._stream(context, collector, task_options, counts)
+        except _Gone:
+            return
+        except PluginError as exc:
+            counts.fail(exc.code, exc.message)
+        except StreamTimeout as exc:
+            counts.fail("ERROR_TASK_TIMEOUT", str(exc))
+        except Exception as exc:  # a plugin's own exception, or a stream cut: recorded, the task ends
+            log.warning("sub-task %s failed: %s", sub_task_id, exc)
+            counts.fail("ERROR_COLLECTOR_PLUGIN", f"{type(exc).__name__}: {exc}")
+        self._finish(sub_task_id, failed, counts)
+
+    def _load(self, sub_task_id: str) -> tuple[TaskContext, Mapping[str, Any], Mapping[str, Any]]:
+        query = (
+            select(sub_tasks.c.task_options, job_tasks, collectors.c.plugin_info)
+            .join(job_tasks, job_tasks.c.job_task_id == sub_tasks.c.job_task_id)
+            .join(collectors, collectors.c.collector_id == job_tasks.c.collector_id)
+            .where(sub_tasks.c.sub_task_id == sub_task_id)
+        )
+        with self.db.begin() as conn:
+            row = conn.execute(query).mappings().first()
+        if row is None:
+            raise _Gone()
+        context = TaskContext(
+            job_id=row["job_id"], job_task_id=row["job_task_id"], sub_task_id=sub_task_id,
+            domain_id=row["domain_id"], workspace_id=row["workspace_id"], collector_id=row["collector_id"],
+            secret_id=row["secret_id"], provider=row["provider"], project_id=row["project_id"],
+            service_account_id=row["service_account_id"],
+        )  # fmt: skip
+        return context, row["plugin_info"], row["task_options"] or {}
+
+    def _stream(
+        self, context: TaskContext, plugin_info: Mapping[str, Any], task_options: Mapping[str, Any], counts: Counts
+    ) -> bool:
+        """Stream and ingest; True when the sub-task failed. Raises _Gone when it was canceled meanwhile."""
+        plugin = self.plugins.get(plugin_info["plugin_id"])
+        secret = self.read_secret(context.domain_id, context.secret_id) if context.secret_id else {}
+        stream = plugin.collect(plugin_info.get("options") or {}, secret, task_options)
+        for batch in batches(iter(stream), self.settings.task_timeout, self.settings.batch_size):
+            counts.add(self.ingestor.ingest(context, batch))
+            with self.db.begin() as conn:
+                lifecycle.record_errors(conn, context.job_task_id, context.job_id, counts.errors)
+                alive = lifecycle.heartbeat(conn, context.sub_task_id, counts)
+            counts.errors.clear()  # recorded: what remains at the end is only the error that ended the stream
+            if not alive:
+                raise _Gone()
+        return counts.failure > 0
+
+    def _finish(self, sub_task_id: str, failed: bool, counts: Counts) -> None:
+        with self.db.begin() as conn:
+            ids = conn.execute(
+                select(sub_tasks.c.job_task_id, sub_tasks.c.job_id).where(sub_tasks.c.sub_task_id == sub_task_id)
+            ).first()
+            if ids is None:
+                return
+            lifecycle.record_errors(conn, ids.job_task_id, ids.job_id, counts.errors)
+            finished = lifecycle.finish(conn, sub_task_id, failed, counts)
+        if finished is not None and self.on_finished is not None:
+            self.on_finished(finished, ids.job_id)
+
+
+class _Gone(Exception):
+    """The sub-task was canceled, timed out or deleted while running: write nothing more."""

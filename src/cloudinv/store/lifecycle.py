@@ -1,0 +1,214 @@
+"""Job and task state changes, each a conditional SQL statement, so that racing workers, the reaper and a
+cancel can never double-count or double-finish. Every function runs inside the caller's transaction.
+
+Rules (job-api.md section 5, collection.md "Running a sub-task"):
+- a sub-task is claimed PENDING -> IN_PROGRESS once; it finishes IN_PROGRESS -> SUCCESS|FAILURE once;
+- the last sub-task of a task finishes the task (FAILURE if any sub-task failed), exactly once;
+- a finishing task moves one count of its job, only while the job is IN_PROGRESS; the job's last task gives
+  it its terminal status, exactly once; `remained = total - success - failure` holds at every commit;
+- aborting a job (cancel, re-collect, timeout) counts its unfinished tasks as failed, so remained is 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from cloudinv.domain.clock import utcnow
+from cloudinv.domain.counts import Counts, TaskError
+from cloudinv.domain.job import (
+    ACTIVE_TASK_STATUSES,
+    JobStatus,
+    JobTaskStatus,
+    SubTaskStatus,
+    terminal_status_when_done,
+)
+from cloudinv.store.schema import job_task_errors, job_tasks, jobs, sub_tasks
+
+_ACTIVE = [s.value for s in ACTIVE_TASK_STATUSES]
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What finishing a sub-task changed: the task's and the job's terminal statuses, when it set them."""
+
+    task_status: JobTaskStatus | None = None
+    job_status: JobStatus | None = None
+
+
+def record_errors(conn: Connection, job_task_id: str, job_id: str, errors: list[TaskError]) -> None:
+    if not errors:
+        return
+    now = utcnow()
+    conn.execute(
+        insert(job_task_errors),
+        [
+            {"job_task_id": job_task_id, "job_id": job_id, "error_code": e.error_code, "message": e.message,
+             "additional": e.additional, "created_at": now}
+            for e in errors
+        ],
+    )  # fmt: skip
+
+
+def claim(conn: Connection, sub_task_id: str, worker: str) -> bool:
+    """PENDING -> IN_PROGRESS; False when another delivery or worker already took it (or it is gone)."""
+    now = utcnow()
+    claimed = conn.execute(
+        update(sub_tasks)
+        .where(sub_tasks.c.sub_task_id == sub_task_id, sub_tasks.c.status == SubTaskStatus.PENDING)
+        .values(status=SubTaskStatus.IN_PROGRESS, attempts=sub_tasks.c.attempts + 1, worker=worker,
+                started_at=now, heartbeat_at=now)
+    ).rowcount  # fmt: skip
+    if claimed:
+        task_id = select(sub_tasks.c.job_task_id).where(sub_tasks.c.sub_task_id == sub_task_id).scalar_subquery()
+        conn.execute(
+            update(job_tasks)
+            .where(job_tasks.c.job_task_id == task_id, job_tasks.c.status == JobTaskStatus.PENDING)
+            .values(status=JobTaskStatus.IN_PROGRESS, started_at=now, updated_at=now)
+        )
+    return bool(claimed)
+
+
+def claim_next(conn: Connection, worker: str, dialect: str) -> str | None:
+    """Claim the oldest PENDING sub-task of any job: the embedded runner's queue is this table."""
+    oldest = (
+        select(sub_tasks.c.sub_task_id)
+        .where(sub_tasks.c.status == SubTaskStatus.PENDING)
+        .order_by(sub_tasks.c.created_at)
+        .limit(1)
+    )
+    if dialect == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    sub_task_id = conn.execute(oldest).scalar()
+    if sub_task_id is None or not claim(conn, sub_task_id, worker):
+        return None
+    return str(sub_task_id)
+
+
+def heartbeat(conn: Connection, sub_task_id: str, counts: Counts) -> bool:
+    """Record progress; False when the sub-task is no longer ours (canceled, timed out, deleted)."""
+    return bool(
+        conn.execute(
+            update(sub_tasks)
+            .where(sub_tasks.c.sub_task_id == sub_task_id, sub_tasks.c.status == SubTaskStatus.IN_PROGRESS)
+            .values(heartbeat_at=utcnow(), created_count=counts.created, updated_count=counts.updated,
+                    failure_count=counts.failure)
+        ).rowcount
+    )  # fmt: skip
+
+
+def finish(conn: Connection, sub_task_id: str, failed: bool, counts: Counts | None) -> Finished | None:
+    """IN_PROGRESS -> SUCCESS|FAILURE, and what follows from it. `counts` None keeps the last heartbeat's.
+
+    None when the sub-task was not IN_PROGRESS (finished already, canceled, or deleted): nothing is written.
+    """
+    now = utcnow()
+    values: dict[str, object] = {"status": SubTaskStatus.FAILURE if failed else SubTaskStatus.SUCCESS,
+                                 "finished_at": now, "heartbeat_at": now}  # fmt: skip
+    if counts is not None:
+        values.update(created_count=counts.created, updated_count=counts.updated, failure_count=counts.failure)
+    row = conn.execute(
+        update(sub_tasks)
+        .where(sub_tasks.c.sub_task_id == sub_task_id, sub_tasks.c.status == SubTaskStatus.IN_PROGRESS)
+        .values(**values)
+        .returning(sub_tasks.c.job_task_id, sub_tasks.c.job_id, sub_tasks.c.created_count,
+                   sub_tasks.c.updated_count, sub_tasks.c.failure_count)
+    ).first()  # fmt: skip
+    if row is None:
+        return None
+    task = conn.execute(
+        update(job_tasks)
+        .where(job_tasks.c.job_task_id == row.job_task_id)
+        .values(
+            created_count=job_tasks.c.created_count + row.created_count,
+            updated_count=job_tasks.c.updated_count + row.updated_count,
+            failure_count=job_tasks.c.failure_count + row.failure_count,
+            remained_sub_tasks=job_tasks.c.remained_sub_tasks - 1,
+            failed_sub_tasks=job_tasks.c.failed_sub_tasks + (1 if failed else 0),
+            updated_at=now,
+        )
+        .returning(job_tasks.c.remained_sub_tasks, job_tasks.c.failed_sub_tasks, job_tasks.c.status)
+    ).first()
+    if task is None or task.remained_sub_tasks > 0 or task.status not in _ACTIVE:
+        return Finished()
+    return _finish_task(conn, row.job_task_id, row.job_id, task.failed_sub_tasks > 0, now)
+
+
+def _finish_task(conn: Connection, job_task_id: str, job_id: str, failed: bool, now: datetime) -> Finished:
+    status = JobTaskStatus.FAILURE if failed else JobTaskStatus.SUCCESS
+    moved = conn.execute(
+        update(job_tasks)
+        .where(job_tasks.c.job_task_id == job_task_id, job_tasks.c.status.in_(_ACTIVE),
+               job_tasks.c.remained_sub_tasks == 0)
+        .values(status=status, finished_at=now, updated_at=now)
+    ).rowcount  # fmt: skip
+    if not moved:
+        return Finished()
+    job = conn.execute(
+        update(jobs)
+        .where(jobs.c.job_id == job_id, jobs.c.status == JobStatus.IN_PROGRESS)
+        .values(
+            success_tasks=jobs.c.success_tasks + (0 if failed else 1),
+            failure_tasks=jobs.c.failure_tasks + (1 if failed else 0),
+            remained_tasks=jobs.c.remained_tasks - 1,
+            updated_at=now,
+        )
+        .returning(jobs.c.remained_tasks, jobs.c.failure_tasks)
+    ).first()
+    if job is None or job.remained_tasks > 0:
+        return Finished(task_status=status)
+    return Finished(task_status=status, job_status=_finish_job(conn, job_id, job.failure_tasks, now))
+
+
+def _finish_job(conn: Connection, job_id: str, failure_tasks: int, now: datetime) -> JobStatus | None:
+    status = terminal_status_when_done(failure_tasks)
+    moved = conn.execute(
+        update(jobs)
+        .where(jobs.c.job_id == job_id, jobs.c.status == JobStatus.IN_PROGRESS, jobs.c.remained_tasks == 0)
+        .values(status=status, finished_at=now, updated_at=now)
+    ).rowcount
+    return status if moved else None
+
+
+def abort_job(conn: Connection, job_id: str, status: JobStatus, error: TaskError) -> bool:
+    """End an IN_PROGRESS job now (CANCELED, or FAILURE on timeout): its unfinished tasks end with `error`
+    and count as failed, its sub-tasks stop. False when the job was not IN_PROGRESS."""
+    now = utcnow()
+    moved = conn.execute(
+        update(jobs)
+        .where(jobs.c.job_id == job_id, jobs.c.status == JobStatus.IN_PROGRESS)
+        .values(status=status, failure_tasks=jobs.c.failure_tasks + jobs.c.remained_tasks, remained_tasks=0,
+                finished_at=now, updated_at=now)
+    ).rowcount  # fmt: skip
+    if not moved:
+        return False
+    unfinished = list(
+        conn.execute(
+            select(job_tasks.c.job_task_id).where(job_tasks.c.job_id == job_id, job_tasks.c.status.in_(_ACTIVE))
+        ).scalars()
+    )
+    task_status = JobTaskStatus.CANCELED if status == JobStatus.CANCELED else JobTaskStatus.FAILURE
+    conn.execute(
+        update(job_tasks)
+        .where(job_tasks.c.job_id == job_id, job_tasks.c.status.in_(_ACTIVE))
+        .values(status=task_status, finished_at=now, updated_at=now)
+    )
+    for job_task_id in unfinished:
+        record_errors(conn, job_task_id, job_id, [error])
+    conn.execute(
+        update(sub_tasks)
+        .where(sub_tasks.c.job_id == job_id, sub_tasks.c.status.in_([SubTaskStatus.PENDING, SubTaskStatus.IN_PROGRESS]))
+        .values(status=SubTaskStatus.CANCELED, finished_at=now)
+    )
+    return True
+
+
+def stale_sub_tasks(conn: Connection, before: datetime) -> list[str]:
+    """IN_PROGRESS sub-tasks whose last sign of life is older than `before` (task timeout)."""
+    query = select(sub_tasks.c.sub_task_id).where(
+        sub_tasks.c.status == SubTaskStatus.IN_PROGRESS,
+        func.coalesce(sub_tasks.c.heartbeat_at, sub_tasks.c.created_at) < before,
+    )
+    return [str(v) for v in conn.execute(query).scalars()]
