@@ -15,8 +15,8 @@ from cloudinv import app as composition
 from cloudinv.domain.auth import Role
 from cloudinv.settings import Settings
 from cloudinv.store.engine import normalize_url
-from cloudinv.store.schema import metadata
 from cloudinv.store.jobs import JobRepository
+from cloudinv.store.schema import metadata
 from tests.support.clients import GrpcClient, RestClient
 from tests.support.jobs import job_row
 

@@ -29,8 +29,13 @@ def _ensure_collectors(application: Application) -> list[str]:
     synthetic = _existing(application, "synthetic cloud")
     if synthetic is None:
         application.secrets.create(
-            _ADMIN, {"name": "demo account", "schema_id": "synthetic", "data": {"account": "demo-account"},
-             "resource_group": "DOMAIN"}
+            _ADMIN,
+            {
+                "name": "demo account",
+                "schema_id": "synthetic",
+                "data": {"account": "demo-account"},
+                "resource_group": "DOMAIN",
+            },
         )
         synthetic = application.collectors.create(
             _ADMIN,
@@ -41,7 +46,10 @@ def _ensure_collectors(application: Application) -> list[str]:
 
 
 def prepare_demo(application: Application, host: str, rest_port: int, grpc_port: int) -> None:
-    jobs = [application.collectors.collect(_ADMIN, {"collector_id": cid})["job_id"] for cid in _ensure_collectors(application)]
+    jobs = [
+        application.collectors.collect(_ADMIN, {"collector_id": cid})["job_id"]
+        for cid in _ensure_collectors(application)
+    ]
     token = application.tokens.issue(DEMO_DOMAIN, Role.DOMAIN_ADMIN)
     typer.echo(
         f"\ncloudinv demo: domain {DEMO_DOMAIN}; collecting now: {', '.join(jobs)}\n"

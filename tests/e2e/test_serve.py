@@ -51,7 +51,7 @@ def _until_finished(rest_url: str, token: str, timeout: float = 30) -> list[dict
         )
         assert response.status_code == 200
         jobs: list[dict[str, Any]] = response.json()["results"]
-        if jobs and all(j["status"] != "IN_PROGRESS" for j in jobs) or time.monotonic() > deadline:
+        if (jobs and all(j["status"] != "IN_PROGRESS" for j in jobs)) or time.monotonic() > deadline:
             return jobs
         time.sleep(0.2)
 

@@ -102,7 +102,8 @@ REST_CASES: list[tuple[str, dict[str, Any]]] = [
     ("filter_or", {"group_by": ["status"], "fields": COUNT, "filter_or": [
         _f("collector_id", None), _f("total_tasks", 8, "gte")]}),
     ("filter and filter_or together", {"group_by": ["collector_id"], "fields": COUNT,
-        "filter": [_f("status", "SUCCESS", "not")], "filter_or": [_f("workspace_id", "*"), _f("total_tasks", 3, "lt")]}),
+        "filter": [_f("status", "SUCCESS", "not")],
+        "filter_or": [_f("workspace_id", "*"), _f("total_tasks", 3, "lt")]}),
     ("keyword", {"group_by": ["status"], "fields": COUNT, "keyword": "5 E"}),
     ("datetime_gte", {"group_by": ["status"], "fields": COUNT, "filter": [
         _f("created_at", "2000-01-01T00:00:00Z", "datetime_gte")]}),

@@ -19,8 +19,8 @@ def test_three_secrets_four_sub_tasks_each_succeed_with_exact_counters(applicati
     assert drain(application) == 12
     finished = job(application, started["job_id"])
     assert finished["status"] == "SUCCESS"
-    assert (finished["total_tasks"], finished["success_tasks"], finished["failure_tasks"], finished["remained_tasks"]) == (
-        3, 3, 0, 0)  # fmt: skip
+    counters = ("total_tasks", "success_tasks", "failure_tasks", "remained_tasks")
+    assert [finished[name] for name in counters] == [3, 3, 0, 0]
     assert finished["finished_at"] is not None
     per_task = tasks(application, started["job_id"])
     assert [t["status"] for t in per_task] == ["SUCCESS"] * 3

@@ -12,18 +12,20 @@ from tests.support.collection import ADMIN, synthetic_collector, synthetic_secre
 JOBS, SECRETS, THREADS = 200, 5, 8
 
 
-def test_every_counter_exact_and_one_terminal_transition_per_job(application: Any) -> None:
+def _start_jobs(application: Any) -> list[str]:
+    """Every other job fails (all its items fail), so both terminal statuses race."""
     for index in range(SECRETS):
         synthetic_secret(application, f"acct-{index}")
-    # Every other job has one failing sub-task in each task, so both terminal statuses race.
     job_ids = []
     for index in range(JOBS):
-        options = {"sub_tasks": 2, "resources_per_task": 4}
-        if index % 2:
-            options["failure_rate"] = 1.0
+        options = {"sub_tasks": 2, "resources_per_task": 4, "failure_rate": 1.0 if index % 2 else 0.0}
         collector_id = synthetic_collector(application, **options)
         job_ids.append(application.collectors.collect(ADMIN, {"collector_id": collector_id})["job_id"])
+    return job_ids
 
+
+def test_every_counter_exact_and_one_terminal_transition_per_job(application: Any) -> None:
+    job_ids = _start_jobs(application)
     transitions: Counter[str] = Counter()
     task_transitions: Counter[str] = Counter()
     lock = threading.Lock()

@@ -138,6 +138,18 @@ def _numbers(values: list[Any]) -> list[Any]:
     return [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
 
 
+def _extreme(operator: str, values: list[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    if operator in ("max", "min"):
+        return (max if operator == "max" else min)(present, key=order_key) if present else None
+    if operator == "add_to_set":
+        return sorted(set(present), key=order_key)
+    merged: dict[str, Any] = {}  # merge_objects
+    for value in present:
+        merged.update(value)
+    return merged
+
+
 def aggregate(members: list[Row], operator: str, key: str | None, sub: dict[str, str], when: list[Any]) -> Any:
     def passes(row: Row) -> bool:
         return all(_compare(row.get(c["key"]), c["operator"], c["value"]) for c in when)
@@ -150,25 +162,13 @@ def aggregate(members: list[Row], operator: str, key: str | None, sub: dict[str,
         if operator == "sum":
             return sum(picked)
         return sum(picked) / len(picked) if picked else None
-    present = [v for v in values if v is not None]
-    if operator in ("max", "min"):
-        return (max if operator == "max" else min)(present, key=order_key) if present else None
-    if operator == "first":
-        return values[0] if values else None
-    if operator == "last":
-        return values[-1] if values else None
-    if operator == "add_to_set":
-        return sorted(set(present), key=order_key)
+    if operator in ("first", "last"):
+        return (values[0] if operator == "first" else values[-1]) if values else None
     if operator == "push":
         if sub:
             return [{out: row.get(src) for out, src in sub.items()} for row in members]
-        return present
-    if operator == "merge_objects":
-        merged: dict[str, Any] = {}
-        for value in present:
-            merged.update(value)
-        return merged
-    raise AssertionError(f"the oracle does not know {operator}")
+        return [v for v in values if v is not None]
+    return _extreme(operator, values)
 
 
 def _compare(field: Any, op: str, value: Any) -> bool:

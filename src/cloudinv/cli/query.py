@@ -14,7 +14,8 @@ from typing import Any
 
 import typer
 from sqlalchemy import Select, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.engine import Dialect as SqlDialect
 from sqlalchemy.exc import CompileError
 
@@ -37,6 +38,7 @@ query_cli = typer.Typer(help="The query language.", no_args_is_help=True)
 @query_cli.callback()
 def _group() -> None:
     """The query language: see what a request compiles to."""
+
 
 RESOURCES: dict[str, FieldTable] = {"job": JOB_FIELDS}
 
@@ -109,7 +111,8 @@ def explain(
     if fields is None:
         typer.echo(f"error: unknown resource '{resource}' (known: {', '.join(RESOURCES)})", err=True)
         raise typer.Exit(code=1)
-    sql_dialect = postgresql.dialect() if dialect == Dialect.POSTGRESQL else sqlite.dialect()
+    dialect_class = PGDialect if dialect == Dialect.POSTGRESQL else SQLiteDialect
+    sql_dialect: SqlDialect = dialect_class()
     scope = scope_clauses(fields.table, Scope(domain_id, Role.DOMAIN_ADMIN))
     try:
         body = json.loads(file.read_text(encoding="utf-8"))

@@ -158,9 +158,9 @@ class SqlBuilder:
         new_order = tuple((cte.c[f"o{j}"], desc) for j, (_, desc) in enumerate(order))
         return Rel(source=cte, cols=cols, order=new_order, keys=rel.keys), {name: cte.c[name] for name, _ in extra}
 
-    def _flat(self, rel: Rel, only: Collection[str] | None = None) -> Rel:
-        """Rows that are not aggregates yet, so that a stage can filter or aggregate them."""
-        return rel if rel.group_by is None else self.materialize(rel, only=only)[0]
+    def _flat(self, rel: Rel) -> Rel:
+        """Rows that are not aggregates yet, so that a stage can filter or count them."""
+        return rel if rel.group_by is None else self.materialize(rel)[0]
 
     def condition(self, rel: Rel, cond: Any) -> BoolExpr:
         col = rel.col(cond.key)
