@@ -21,7 +21,7 @@ same machine. The REST page and count are checked against the direct SQL's.
 Targets: REST median < 20 ms, and REST median <= 2x the direct SQL median.
 
     .venv/bin/python bench/list_jobs.py [--requests 200] [--warmup 20] [--jobs 1000000] [--domains 100]
-                                        [--recreate] [--strict]
+                                        [--database cloudinv_bench] [--recreate] [--strict]
 
 Exit status 0 whatever the figures (so that further `make bench` lines run), unless --strict is given.
 """
@@ -93,13 +93,13 @@ def on_server(server_url: str, database: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def ensure_database(server_url: str, recreate: bool) -> None:
+def ensure_database(server_url: str, name: str, recreate: bool) -> None:
+    """Create the bench database through the `postgres` maintenance database when it is absent."""
     with psycopg.connect(on_server(server_url, "postgres"), autocommit=True) as conn:
         if recreate:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DATABASE)))
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DATABASE,)).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DATABASE)))
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def domain_name(index: int) -> str:
@@ -368,13 +368,14 @@ def main() -> None:
     parser.add_argument("--domains", type=int, default=100)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--recreate", action="store_true", help=f"drop and recreate the {BENCH_DATABASE} database")
+    parser.add_argument("--database", default=BENCH_DATABASE, help="the bench database's name on that server")
+    parser.add_argument("--recreate", action="store_true", help="drop and recreate the bench database first")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
 
     server_url = os.environ.get("CLOUDINV_BENCH_DATABASE_URL") or DEFAULT_SERVER_URL
-    ensure_database(server_url, args.recreate)
-    url = on_server(server_url, BENCH_DATABASE)
+    ensure_database(server_url, args.database, args.recreate)
+    url = on_server(server_url, args.database)
     database = Database(url)
     try:
         migrate.upgrade(database)

@@ -58,6 +58,11 @@ REST_ONLY = [
     ("unknown field", b'{"job_idd": "job-123456789012"}', "ERROR_INVALID_ARGUMENT"),
     ("wrong type", b'{"query": {"page": {"limit": "ten"}}}', "ERROR_INVALID_ARGUMENT"),
     ("wrong status enum", b'{"status": "DONE"}', "ERROR_INVALID_ARGUMENT"),
+    (
+        "huge number",
+        b'{"query": {"filter": [{"k": "total_tasks", "v": 1' + b"0" * 400 + b"}]}}",
+        "ERROR_INVALID_ARGUMENT",
+    ),
 ]
 
 

@@ -148,6 +148,21 @@ REST_CASES: list[tuple[str, dict[str, Any]]] = [
         _group([_key("collector_id")], [_field("jobs", "push", fields=[{"key": "status", "name": "status"},
                                                                          {"key": "job_id", "name": "id"}])]),
         {"unwind": {"path": "jobs", "filter": [_f("jobs.status", "FAILURE")]}}]}),
+    ("Python skip and count", {"aggregate": [_group([_key("status")], [_field("ids", "push", "job_id")]),
+                                             {"unwind": {"path": "ids"}}, {"skip": 5}, {"count": {"name": "n"}}]}),
+    ("Python group by day of unwound timestamps", {"aggregate": [
+        _group([_key("status")], [_field("at", "push", "created_at")]), {"unwind": {"path": "at"}},
+        _group([_key("at", "day", "%Y-%m-%d")], [N, _field("statuses", "add_to_set", "status")]),
+        {"sort": [{"key": "n", "desc": True}]}]}),
+    ("Python group with conditions over paths", {"aggregate": [
+        _group([_key("collector_id")], [_field("jobs", "push", fields=[{"key": "status", "name": "status"},
+                                                                         {"key": "total_tasks", "name": "t"}])]),
+        {"unwind": {"path": "jobs"}},
+        _group([_key("jobs.status", "status")], [
+            _field("big", "count", conditions=[{"key": "jobs.t", "value": 3, "operator": "gte"}]),
+            _field("sum_small", "sum", "jobs.t", conditions=[{"key": "jobs.t", "value": 5, "operator": "lt"}]),
+            _field("avg", "average", "jobs.t"), _field("first", "first", "collector_id"),
+            _field("last", "last", "jobs.t"), _field("top", "max", "jobs.t")])]}),
     ("unwind a stored field drops nulls", {"aggregate": [{"unwind": {"path": "collector_id"}},
                                                          {"count": {"name": "with_collector"}}]}),
     ("unwind a stored field with a filter", {"aggregate": [

@@ -75,6 +75,16 @@ def order_key(value: Any) -> tuple[int, Any]:
     return (3, value)
 
 
+def lookup(row: Row, key: str) -> Any:
+    """A column, or a dotted path into an object."""
+    if key in row:
+        return row[key]
+    value: Any = row
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
 # ---- filters ----
 
 
@@ -152,9 +162,9 @@ def _extreme(operator: str, values: list[Any]) -> Any:
 
 def aggregate(members: list[Row], operator: str, key: str | None, sub: dict[str, str], when: list[Any]) -> Any:
     def passes(row: Row) -> bool:
-        return all(_compare(row.get(c["key"]), c["operator"], c["value"]) for c in when)
+        return all(_compare(lookup(row, c["key"]), c["operator"], c["value"]) for c in when)
 
-    values = [row.get(key) if key else None for row in members]
+    values = [lookup(row, key) if key else None for row in members]
     if operator == "count":
         return sum(1 for row in members if passes(row))
     if operator in ("sum", "average"):
@@ -166,7 +176,7 @@ def aggregate(members: list[Row], operator: str, key: str | None, sub: dict[str,
         return (values[0] if operator == "first" else values[-1]) if values else None
     if operator == "push":
         if sub:
-            return [{out: row.get(src) for out, src in sub.items()} for row in members]
+            return [{out: lookup(row, src) for out, src in sub.items()} for row in members]
         return [v for v in values if v is not None]
     return _extreme(operator, values)
 
@@ -187,7 +197,7 @@ def group(rows: list[Row], keys: list[tuple[str, str, str]], fields: list[tuple[
     """keys: (source, name, date_format); fields: (name, operator, key, sub-fields, conditions)."""
     groups: dict[tuple[Any, ...], list[Row]] = {}
     for row in rows:
-        values = tuple(date_format(row.get(source), fmt) for source, _, fmt in keys)
+        values = tuple(date_format(lookup(row, source), fmt) for source, _, fmt in keys)
         groups.setdefault(values, []).append(row)
     if not keys and not groups:
         groups[()] = []
@@ -206,16 +216,6 @@ def date_format(value: Any, fmt: str) -> Any:
     if fmt in ("year", "month", "day"):
         return getattr(value, fmt)
     return value.strftime(fmt)
-
-
-def lookup(row: Row, key: str) -> Any:
-    """A column, or a dotted path into an object."""
-    if key in row:
-        return row[key]
-    value: Any = row
-    for part in key.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
 
 
 def sort_rows(rows: list[Row], keys: list[dict[str, Any]]) -> list[Row]:

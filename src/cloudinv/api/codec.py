@@ -27,7 +27,7 @@ def decode_json(
     held = {name: fields.pop(name) for name in sensitive if fields.get(name) is not None}
     try:
         message = json_format.ParseDict(fields, message_cls())
-    except (json_format.ParseError, TypeError, ValueError) as exc:
+    except (json_format.ParseError, TypeError, ValueError, OverflowError) as exc:
         raise ERROR_INVALID_ARGUMENT(reason=str(exc)) from exc
     for name, value in held.items():
         _parse_sensitive(name, value, getattr(message, name))

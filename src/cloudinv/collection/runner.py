@@ -4,6 +4,7 @@ sub-task (a redelivery): the second call finds it claimed and does nothing."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ SecretReader = Callable[[str, str], Mapping[str, Any]]  # (domain_id, secret_id)
 class RunnerSettings:
     task_timeout: float = 600.0
     batch_size: int = 500
+    heartbeat_interval: float = 1.0
 
 
 class SubTaskRunner:
@@ -65,11 +67,14 @@ class SubTaskRunner:
 
     def execute(self, sub_task_id: str) -> None:
         """Run a claimed sub-task to its end. Whatever the plugin does, the sub-task finishes."""
+        try:
+            context, plugin_info, task_options = self._load(sub_task_id)
+        except _Gone:
+            return
         counts = Counts()
         failed = True
         try:
-            context, collector, task_options = self._load(sub_task_id)
-            failed = self._stream(context, collector, task_options, counts)
+            failed = self._stream(context, plugin_info, task_options, counts)
         except _Gone:
             return
         except PluginError as exc:
@@ -79,7 +84,7 @@ class SubTaskRunner:
         except Exception as exc:  # a plugin's own exception, or a stream cut: recorded, the task ends
             log.warning("sub-task %s failed: %s", sub_task_id, exc)
             counts.fail("ERROR_COLLECTOR_PLUGIN", f"{type(exc).__name__}: {exc}")
-        self._finish(sub_task_id, failed, counts)
+        self._finish(context, failed, counts)
 
     def _load(self, sub_task_id: str) -> tuple[TaskContext, Mapping[str, Any], Mapping[str, Any]]:
         query = (
@@ -107,27 +112,31 @@ class SubTaskRunner:
         plugin = self.plugins.get(plugin_info["plugin_id"])
         secret = self.read_secret(context.domain_id, context.secret_id) if context.secret_id else {}
         stream = plugin.collect(plugin_info.get("options") or {}, secret, task_options)
+        last_beat = time.monotonic()
         for batch in batches(iter(stream), self.settings.task_timeout, self.settings.batch_size):
             counts.add(self.ingestor.ingest(context, batch))
-            with self.db.begin() as conn:
-                lifecycle.record_errors(conn, context.job_task_id, context.job_id, counts.errors)
-                alive = lifecycle.heartbeat(conn, context.sub_task_id, counts)
-            counts.errors.clear()  # recorded: what remains at the end is only the error that ended the stream
-            if not alive:
-                raise _Gone()
+            # Progress is recorded at most once a heartbeat interval: a short task only writes its finish.
+            if time.monotonic() - last_beat >= self.settings.heartbeat_interval or len(counts.errors) > 1000:
+                self._heartbeat(context, counts)
+                last_beat = time.monotonic()
         return counts.failure > 0
 
-    def _finish(self, sub_task_id: str, failed: bool, counts: Counts) -> None:
+    def _heartbeat(self, context: TaskContext, counts: Counts) -> None:
         with self.db.begin() as conn:
-            ids = conn.execute(
-                select(sub_tasks.c.job_task_id, sub_tasks.c.job_id).where(sub_tasks.c.sub_task_id == sub_task_id)
-            ).first()
-            if ids is None:
-                return
-            lifecycle.record_errors(conn, ids.job_task_id, ids.job_id, counts.errors)
-            finished = lifecycle.finish(conn, sub_task_id, failed, counts)
+            alive = lifecycle.heartbeat(conn, context.sub_task_id, counts)
+            if alive:  # errors of a task that was canceled or deleted meanwhile are not kept
+                lifecycle.record_errors(conn, context.job_task_id, context.job_id, counts.errors)
+        counts.errors.clear()  # recorded; those of later batches and the final one are recorded at the finish
+        if not alive:
+            raise _Gone()
+
+    def _finish(self, context: TaskContext, failed: bool, counts: Counts) -> None:
+        with self.db.begin() as conn:
+            finished = lifecycle.finish(conn, context.sub_task_id, failed, counts)
+            if finished is not None:
+                lifecycle.record_errors(conn, context.job_task_id, context.job_id, counts.errors)
         if finished is not None and self.on_finished is not None:
-            self.on_finished(finished, ids.job_id)
+            self.on_finished(finished, context.job_id)
 
 
 class _Gone(Exception):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from cloudinv.domain.clock import utcnow
 from cloudinv.domain.counts import Counts, TaskError
@@ -52,51 +52,106 @@ def record_errors(conn: Connection, job_task_id: str, job_id: str, errors: list[
     )  # fmt: skip
 
 
+# The hot statements are built once, with bind parameters: building SQLAlchemy expressions per call costs more
+# than running them on SQLite.
+_CLAIM = (
+    update(sub_tasks)
+    .where(sub_tasks.c.sub_task_id == bindparam("id"), sub_tasks.c.status == SubTaskStatus.PENDING.value)
+    .values(status=SubTaskStatus.IN_PROGRESS.value, attempts=sub_tasks.c.attempts + 1, worker=bindparam("worker"),
+            started_at=bindparam("now"), heartbeat_at=bindparam("now"))
+    .returning(sub_tasks.c.job_task_id)
+)  # fmt: skip
+_START_TASK = (
+    update(job_tasks)
+    .where(job_tasks.c.job_task_id == bindparam("task_id"), job_tasks.c.status == JobTaskStatus.PENDING.value)
+    .values(status=JobTaskStatus.IN_PROGRESS.value, started_at=bindparam("now"), updated_at=bindparam("now"))
+)
+_OLDEST_PENDING = (
+    select(sub_tasks.c.sub_task_id)
+    .where(sub_tasks.c.status == SubTaskStatus.PENDING.value)
+    .order_by(sub_tasks.c.created_at)
+    .limit(1)
+)
+_COUNTS = {"created_count": bindparam("created"), "updated_count": bindparam("updated"),
+           "failure_count": bindparam("failure")}  # fmt: skip
+_HEARTBEAT = (
+    update(sub_tasks)
+    .where(sub_tasks.c.sub_task_id == bindparam("id"), sub_tasks.c.status == SubTaskStatus.IN_PROGRESS.value)
+    .values(heartbeat_at=bindparam("now"), **_COUNTS)
+)
+_RETURNED_COUNTS = (sub_tasks.c.job_task_id, sub_tasks.c.job_id, sub_tasks.c.created_count,
+                    sub_tasks.c.updated_count, sub_tasks.c.failure_count)  # fmt: skip
+_END_SUB_TASK = (
+    update(sub_tasks)
+    .where(sub_tasks.c.sub_task_id == bindparam("id"), sub_tasks.c.status == SubTaskStatus.IN_PROGRESS.value)
+    .values(status=bindparam("status"), finished_at=bindparam("now"), heartbeat_at=bindparam("now"))
+)
+_FINISH_SUB_TASK = _END_SUB_TASK.values(**_COUNTS).returning(*_RETURNED_COUNTS)
+_FINISH_SUB_TASK_AS_IS = _END_SUB_TASK.returning(*_RETURNED_COUNTS)  # the reaper: keep the last heartbeat's
+_ADD_TO_TASK = (
+    update(job_tasks)
+    .where(job_tasks.c.job_task_id == bindparam("task_id"))
+    .values(
+        created_count=job_tasks.c.created_count + bindparam("created"),
+        updated_count=job_tasks.c.updated_count + bindparam("updated"),
+        failure_count=job_tasks.c.failure_count + bindparam("failure"),
+        remained_sub_tasks=job_tasks.c.remained_sub_tasks - 1,
+        failed_sub_tasks=job_tasks.c.failed_sub_tasks + bindparam("failed"),
+        updated_at=bindparam("now"),
+    )
+    .returning(job_tasks.c.remained_sub_tasks, job_tasks.c.failed_sub_tasks, job_tasks.c.status)
+)
+_FINISH_TASK = (
+    update(job_tasks)
+    .where(job_tasks.c.job_task_id == bindparam("task_id"), job_tasks.c.status.in_(_ACTIVE),
+           job_tasks.c.remained_sub_tasks == 0)
+    .values(status=bindparam("status"), finished_at=bindparam("now"), updated_at=bindparam("now"))
+)  # fmt: skip
+_ADD_TO_JOB = (
+    update(jobs)
+    .where(jobs.c.job_id == bindparam("b_job_id"), jobs.c.status == JobStatus.IN_PROGRESS.value)
+    .values(
+        success_tasks=jobs.c.success_tasks + bindparam("succeeded"),
+        failure_tasks=jobs.c.failure_tasks + bindparam("failed"),
+        remained_tasks=jobs.c.remained_tasks - 1,
+        updated_at=bindparam("now"),
+    )
+    .returning(jobs.c.remained_tasks, jobs.c.failure_tasks)
+)
+_FINISH_JOB = (
+    update(jobs)
+    .where(jobs.c.job_id == bindparam("b_job_id"), jobs.c.status == JobStatus.IN_PROGRESS.value,
+           jobs.c.remained_tasks == 0)
+    .values(status=bindparam("status"), finished_at=bindparam("now"), updated_at=bindparam("now"))
+)  # fmt: skip
+
+
 def claim(conn: Connection, sub_task_id: str, worker: str) -> bool:
     """PENDING -> IN_PROGRESS; False when another delivery or worker already took it (or it is gone)."""
     now = utcnow()
-    claimed = conn.execute(
-        update(sub_tasks)
-        .where(sub_tasks.c.sub_task_id == sub_task_id, sub_tasks.c.status == SubTaskStatus.PENDING)
-        .values(status=SubTaskStatus.IN_PROGRESS, attempts=sub_tasks.c.attempts + 1, worker=worker,
-                started_at=now, heartbeat_at=now)
-    ).rowcount  # fmt: skip
-    if claimed:
-        task_id = select(sub_tasks.c.job_task_id).where(sub_tasks.c.sub_task_id == sub_task_id).scalar_subquery()
-        conn.execute(
-            update(job_tasks)
-            .where(job_tasks.c.job_task_id == task_id, job_tasks.c.status == JobTaskStatus.PENDING)
-            .values(status=JobTaskStatus.IN_PROGRESS, started_at=now, updated_at=now)
-        )
-    return bool(claimed)
+    task_id = conn.execute(_CLAIM, {"id": sub_task_id, "worker": worker, "now": now}).scalar()
+    if task_id is None:
+        return False
+    conn.execute(_START_TASK, {"task_id": task_id, "now": now})
+    return True
 
 
 def claim_next(conn: Connection, worker: str, dialect: str) -> str | None:
     """Claim the oldest PENDING sub-task of any job: the embedded runner's queue is this table."""
-    oldest = (
-        select(sub_tasks.c.sub_task_id)
-        .where(sub_tasks.c.status == SubTaskStatus.PENDING)
-        .order_by(sub_tasks.c.created_at)
-        .limit(1)
-    )
-    if dialect == "postgresql":
-        oldest = oldest.with_for_update(skip_locked=True)
+    oldest = _OLDEST_PENDING.with_for_update(skip_locked=True) if dialect == "postgresql" else _OLDEST_PENDING
     sub_task_id = conn.execute(oldest).scalar()
     if sub_task_id is None or not claim(conn, sub_task_id, worker):
         return None
     return str(sub_task_id)
 
 
+def _count_params(counts: Counts) -> dict[str, int]:
+    return {"created": counts.created, "updated": counts.updated, "failure": counts.failure}
+
+
 def heartbeat(conn: Connection, sub_task_id: str, counts: Counts) -> bool:
     """Record progress; False when the sub-task is no longer ours (canceled, timed out, deleted)."""
-    return bool(
-        conn.execute(
-            update(sub_tasks)
-            .where(sub_tasks.c.sub_task_id == sub_task_id, sub_tasks.c.status == SubTaskStatus.IN_PROGRESS)
-            .values(heartbeat_at=utcnow(), created_count=counts.created, updated_count=counts.updated,
-                    failure_count=counts.failure)
-        ).rowcount
-    )  # fmt: skip
+    return bool(conn.execute(_HEARTBEAT, {"id": sub_task_id, "now": utcnow(), **_count_params(counts)}).rowcount)
 
 
 def finish(conn: Connection, sub_task_id: str, failed: bool, counts: Counts | None) -> Finished | None:
@@ -105,32 +160,18 @@ def finish(conn: Connection, sub_task_id: str, failed: bool, counts: Counts | No
     None when the sub-task was not IN_PROGRESS (finished already, canceled, or deleted): nothing is written.
     """
     now = utcnow()
-    values: dict[str, object] = {"status": SubTaskStatus.FAILURE if failed else SubTaskStatus.SUCCESS,
-                                 "finished_at": now, "heartbeat_at": now}  # fmt: skip
-    if counts is not None:
-        values.update(created_count=counts.created, updated_count=counts.updated, failure_count=counts.failure)
-    row = conn.execute(
-        update(sub_tasks)
-        .where(sub_tasks.c.sub_task_id == sub_task_id, sub_tasks.c.status == SubTaskStatus.IN_PROGRESS)
-        .values(**values)
-        .returning(sub_tasks.c.job_task_id, sub_tasks.c.job_id, sub_tasks.c.created_count,
-                   sub_tasks.c.updated_count, sub_tasks.c.failure_count)
-    ).first()  # fmt: skip
+    params = {"id": sub_task_id, "now": now, "status": SubTaskStatus.FAILURE if failed else SubTaskStatus.SUCCESS}
+    if counts is None:
+        row = conn.execute(_FINISH_SUB_TASK_AS_IS, params).first()
+    else:
+        row = conn.execute(_FINISH_SUB_TASK, {**params, **_count_params(counts)}).first()
     if row is None:
         return None
     task = conn.execute(
-        update(job_tasks)
-        .where(job_tasks.c.job_task_id == row.job_task_id)
-        .values(
-            created_count=job_tasks.c.created_count + row.created_count,
-            updated_count=job_tasks.c.updated_count + row.updated_count,
-            failure_count=job_tasks.c.failure_count + row.failure_count,
-            remained_sub_tasks=job_tasks.c.remained_sub_tasks - 1,
-            failed_sub_tasks=job_tasks.c.failed_sub_tasks + (1 if failed else 0),
-            updated_at=now,
-        )
-        .returning(job_tasks.c.remained_sub_tasks, job_tasks.c.failed_sub_tasks, job_tasks.c.status)
-    ).first()
+        _ADD_TO_TASK,
+        {"task_id": row.job_task_id, "created": row.created_count, "updated": row.updated_count,
+         "failure": row.failure_count, "failed": 1 if failed else 0, "now": now},
+    ).first()  # fmt: skip
     if task is None or task.remained_sub_tasks > 0 or task.status not in _ACTIVE:
         return Finished()
     return _finish_task(conn, row.job_task_id, row.job_id, task.failed_sub_tasks > 0, now)
@@ -138,25 +179,10 @@ def finish(conn: Connection, sub_task_id: str, failed: bool, counts: Counts | No
 
 def _finish_task(conn: Connection, job_task_id: str, job_id: str, failed: bool, now: datetime) -> Finished:
     status = JobTaskStatus.FAILURE if failed else JobTaskStatus.SUCCESS
-    moved = conn.execute(
-        update(job_tasks)
-        .where(job_tasks.c.job_task_id == job_task_id, job_tasks.c.status.in_(_ACTIVE),
-               job_tasks.c.remained_sub_tasks == 0)
-        .values(status=status, finished_at=now, updated_at=now)
-    ).rowcount  # fmt: skip
-    if not moved:
+    if not conn.execute(_FINISH_TASK, {"task_id": job_task_id, "status": status, "now": now}).rowcount:
         return Finished()
-    job = conn.execute(
-        update(jobs)
-        .where(jobs.c.job_id == job_id, jobs.c.status == JobStatus.IN_PROGRESS)
-        .values(
-            success_tasks=jobs.c.success_tasks + (0 if failed else 1),
-            failure_tasks=jobs.c.failure_tasks + (1 if failed else 0),
-            remained_tasks=jobs.c.remained_tasks - 1,
-            updated_at=now,
-        )
-        .returning(jobs.c.remained_tasks, jobs.c.failure_tasks)
-    ).first()
+    params = {"b_job_id": job_id, "succeeded": 0 if failed else 1, "failed": 1 if failed else 0, "now": now}
+    job = conn.execute(_ADD_TO_JOB, params).first()
     if job is None or job.remained_tasks > 0:
         return Finished(task_status=status)
     return Finished(task_status=status, job_status=_finish_job(conn, job_id, job.failure_tasks, now))
@@ -164,11 +190,7 @@ def _finish_task(conn: Connection, job_task_id: str, job_id: str, failed: bool, 
 
 def _finish_job(conn: Connection, job_id: str, failure_tasks: int, now: datetime) -> JobStatus | None:
     status = terminal_status_when_done(failure_tasks)
-    moved = conn.execute(
-        update(jobs)
-        .where(jobs.c.job_id == job_id, jobs.c.status == JobStatus.IN_PROGRESS, jobs.c.remained_tasks == 0)
-        .values(status=status, finished_at=now, updated_at=now)
-    ).rowcount
+    moved = conn.execute(_FINISH_JOB, {"b_job_id": job_id, "status": status, "now": now}).rowcount
     return status if moved else None
 
 
