@@ -15,8 +15,8 @@ from cloudinv.api.contracts.jobs import job_contract
 from cloudinv.api.contracts.secrets import secret_contract
 from cloudinv.api.grpc.server import create_server
 from cloudinv.api.rest.app import create_app
+from cloudinv.collection.asset_ingest import AssetIngestor
 from cloudinv.collection.background import Periodic
-from cloudinv.collection.ingest import CountingIngestor
 from cloudinv.collection.reaper import Reaper, ReaperSettings
 from cloudinv.collection.runner import RunnerSettings, SubTaskRunner
 from cloudinv.collection.scheduler import Scheduler
@@ -96,7 +96,7 @@ def build(settings: Settings, plugins: PluginRegistry | None = None) -> Applicat
     task_repository = JobTaskRepository(database)
     job_tasks = JobTaskService(task_repository)
     runner = SubTaskRunner(
-        database, plugins, secrets.get_data_for_worker, CountingIngestor(),
+        database, plugins, secrets.get_data_for_worker, AssetIngestor(database),
         RunnerSettings(task_timeout=settings.task_timeout),
     )  # fmt: skip
     pool = InlinePool(runner, size=settings.runner_threads)

@@ -1,34 +1,26 @@
-"""What a batch of the plugin stream becomes. `Ingestor` is the port; `CountingIngestor` counts each item by
-its type and state without storing assets (asset storage replaces it)."""
+"""What a batch of the plugin stream becomes: `Ingestor` is the port (collection/asset_ingest.py stores assets);
+`classify` sorts each item by its type and state."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sqlalchemy import Connection
+
 from cloudinv.domain.counts import Counts
+from cloudinv.domain.task import TaskContext
 from cloudinv.plugins.protocol import ASSET, CLOUD_SERVICE, CLOUD_SERVICE_TYPE, ERROR_RESOURCE, REGION
 
 
-@dataclass(frozen=True)
-class TaskContext:
-    """What ingestion needs to know about the sub-task it serves."""
-
-    job_id: str
-    job_task_id: str
-    sub_task_id: str
-    domain_id: str
-    workspace_id: str
-    collector_id: str
-    secret_id: str | None
-    provider: str | None
-    project_id: str | None
-    service_account_id: str | None
-
-
 class Ingestor(Protocol):
-    def ingest(self, context: TaskContext, items: Sequence[Mapping[str, Any]]) -> Counts: ...
+    def ingest(self, context: TaskContext, items: Sequence[Mapping[str, Any]]) -> Counts:
+        """Store one batch of the stream; its counts and errors."""
+        ...
+
+    def after_task(self, conn: Connection, context: TaskContext) -> None:
+        """In the transaction that ended the task successfully."""
+        ...
 
 
 def classify(item: Any, counts: Counts) -> str | None:
@@ -46,12 +38,3 @@ def classify(item: Any, counts: Counts) -> str | None:
         return "lookup"
     counts.fail("ERROR_UNSUPPORTED_RESOURCE_TYPE", f"unsupported resource type: {resource_type!r}")
     return None
-
-
-class CountingIngestor:
-    def ingest(self, context: TaskContext, items: Sequence[Mapping[str, Any]]) -> Counts:
-        counts = Counts()
-        for item in items:
-            if classify(item, counts) == "asset":
-                counts.created += 1
-        return counts

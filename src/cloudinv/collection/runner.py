@@ -11,9 +11,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cloudinv.collection.ingest import Ingestor, TaskContext
+from cloudinv.collection.ingest import Ingestor
 from cloudinv.collection.pump import StreamTimeout, batches
 from cloudinv.domain.counts import Counts
+from cloudinv.domain.job import JobTaskStatus
+from cloudinv.domain.task import TaskContext
+from cloudinv.observability.logs import log_context
 from cloudinv.plugins.protocol import PluginError
 from cloudinv.plugins.registry import PluginRegistry
 from cloudinv.store import lifecycle
@@ -71,6 +74,12 @@ class SubTaskRunner:
             context, plugin_info, task_options = self._load(sub_task_id)
         except _Gone:
             return
+        # Every line logged while it runs, and the on_finished hook, know which job and task this is.
+        with log_context(job_id=context.job_id, job_task_id=context.job_task_id, sub_task_id=sub_task_id):
+            self._run(context, plugin_info, task_options)
+
+    def _run(self, context: TaskContext, plugin_info: Mapping[str, Any], task_options: Mapping[str, Any]) -> None:
+        sub_task_id = context.sub_task_id
         counts = Counts()
         failed = True
         try:
@@ -135,6 +144,8 @@ class SubTaskRunner:
             finished = lifecycle.finish(conn, context.sub_task_id, failed, counts)
             if finished is not None:
                 lifecycle.record_errors(conn, context.job_task_id, context.job_id, counts.errors)
+            if finished is not None and finished.task_status == JobTaskStatus.SUCCESS:
+                self.ingestor.after_task(conn, context)
         if finished is not None and self.on_finished is not None:
             self.on_finished(finished, context.job_id)
 

@@ -147,7 +147,7 @@ class SqlBuilder:
         columns = [c.expr.label(f"c{i}") for i, c in kept]
         columns += [expr.label(f"o{j}") for j, (expr, _) in enumerate(order)]
         columns += [expr.label(name) for name, expr in extra]
-        statement = sql_select(*columns).select_from(rel.source).where(*rel.where)
+        statement = sql_select(*(columns or [literal(1).label("one")])).select_from(rel.source).where(*rel.where)
         if rel.group_by is not None:
             statement = statement.group_by(*rel.group_by)
         if limit is not None or offset:

@@ -71,6 +71,8 @@ def _checked_conditions(items: Any, allowed: tuple[str, ...], at: str) -> tuple[
     conditions = parse_conditions(items, at)
     for cond in conditions:
         _one_of(cond.operator, allowed, f"{at}.operator")
+        if cond.value is None and cond.operator in ("gt", "gte", "lt", "lte"):
+            raise ERROR_REQUIRED_PARAMETER(key=f"{at}.value")
     return conditions
 
 

@@ -170,3 +170,63 @@ schedule_runs = Table(
     Column("created_at", DateTime, nullable=False),
     UniqueConstraint("collector_id", "hour", name="uq_schedule_runs_collector_hour"),
 )
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("asset_id", String(40), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("state", String(20), nullable=False),  # ACTIVE | DELETED
+    Column("provider", String(255)),
+    Column("account", String(255)),
+    Column("asset_type_id", String(255)),
+    Column("region_code", String(255)),
+    Column("ip_addresses", JSON, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("metadata", JSON, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("domain_id", String(40), nullable=False),
+    Column("workspace_id", String(40), nullable=False),
+    Column("project_id", String(40)),
+    Column("collector_id", String(40)),
+    Column("service_account_id", String(40)),
+    Column("secret_id", String(40)),
+    Column("job_id", String(40)),  # the job (and task) that last created or updated it
+    Column("job_task_id", String(40)),
+    Column("disconnected_count", Integer, nullable=False, default=0),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("deleted_at", DateTime),
+    Index("ix_assets_domain_created", "domain_id", "created_at"),
+    Index("ix_assets_domain_name", "domain_id", "name"),
+    Index("ix_assets_collector_secret", "collector_id", "secret_id", "state"),
+)
+
+# What collection did to each asset: which job and task created, updated or deleted it.
+asset_changes = Table(
+    "asset_changes",
+    metadata,
+    Column("change_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("asset_id", String(40), nullable=False),
+    Column("action", String(12), nullable=False),  # CREATE | UPDATE | DISCONNECT | DELETE
+    Column("asset_type_id", String(255)),
+    Column("domain_id", String(40), nullable=False),
+    Column("collector_id", String(40)),
+    Column("job_id", String(40)),
+    Column("job_task_id", String(40)),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_asset_changes_job", "job_id"),
+    Index("ix_asset_changes_task", "job_task_id"),
+    Index("ix_asset_changes_asset", "asset_id"),
+)
+
+# Asset types and regions streamed by plugins: kept for lookup, not counted.
+asset_lookups = Table(
+    "asset_lookups",
+    metadata,
+    Column("lookup_id", String(400), primary_key=True),  # kind:domain:key
+    Column("kind", String(40), nullable=False),  # asset_type | region
+    Column("domain_id", String(40), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -97,7 +97,8 @@ def _endpoint(verb: Verb, tokens: TokenService) -> Callable[[Request], Awaitable
         result = verb.call(scope, decode_json(_parse_body(raw), verb.request_cls, verb.sensitive))
         if verb.streaming:
             return StreamingResponse(_events(verb, result), media_type="text/event-stream")
-        return verb.to_json(result)
+        # Encoded here rather than by FastAPI: json.dumps is several times faster than its validating encoder.
+        return Response(json.dumps(verb.to_json(result)), media_type="application/json")
 
     async def endpoint(request: Request) -> Any:
         # The service is synchronous: it runs in the thread pool, the event loop only moves bytes.

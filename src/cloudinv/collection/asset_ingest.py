@@ -1,0 +1,198 @@
+"""Assets from the plugin stream: each batch resolved against what is known with one query per match rule,
+then created and updated with one statement each, every change recorded with its job and task."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+from sqlalchemy.exc import DBAPIError
+
+from cloudinv.collection.ingest import classify
+from cloudinv.collection.resources import Candidate, ResourceRejected, candidate, new_row, rule_value
+from cloudinv.domain.clock import utcnow
+from cloudinv.domain.counts import Counts
+from cloudinv.domain.task import TaskContext
+from cloudinv.store.asset_lifecycle import mark_missing
+from cloudinv.store.asset_match import RuleKeyError, ensure_indexes, key_expression, key_value
+from cloudinv.store.engine import Database
+from cloudinv.store.lookups import upsert_lookups
+from cloudinv.store.schema import asset_changes, assets
+
+_UPDATED_COLUMNS = (
+    "name", "state", "provider", "account", "asset_type_id", "region_code", "ip_addresses", "data", "metadata",
+    "tags", "project_id", "collector_id", "service_account_id", "secret_id", "job_id", "job_task_id",
+    "disconnected_count", "updated_at", "deleted_at",
+)  # fmt: skip
+_UPDATE = (
+    update(assets)
+    .where(assets.c.asset_id == bindparam("b_asset_id"))
+    .values({name: bindparam(name) for name in _UPDATED_COLUMNS})
+)
+DEFAULT_MAX_RESOURCE_BYTES = 1024 * 1024
+
+
+class _Batch:
+    """One batch's resolution: rows to create, rows to update, and what each new row can be matched by."""
+
+    def __init__(self) -> None:
+        self.creates: dict[str, dict[str, Any]] = {}
+        self.updates: dict[str, dict[str, Any]] = {}
+        self.new_keys: dict[tuple[Any, ...], str] = {}
+
+    def create(self, found: Candidate) -> None:
+        row = new_row(found.values)
+        self.creates[row["asset_id"]] = row
+        for keys in found.rules:
+            values = tuple(key_value(rule_value(row, k)) for k in keys)
+            self.new_keys.setdefault((tuple(keys), values), row["asset_id"])
+
+    def update(self, asset_id: str, found: Candidate) -> None:
+        if asset_id in self.creates:  # the same resource twice in one batch: the later one wins
+            self.creates[asset_id].update(found.values)
+        else:
+            self.updates[asset_id] = {**found.values, "b_asset_id": asset_id}
+
+
+class AssetIngestor:
+    def __init__(self, database: Database, max_resource_bytes: int = DEFAULT_MAX_RESOURCE_BYTES) -> None:
+        self.db = database
+        self.max_resource_bytes = max_resource_bytes
+        self._indexed: set[str] = set()
+
+    def ingest(self, context: TaskContext, items: Sequence[Mapping[str, Any]]) -> Counts:
+        counts = Counts()
+        candidates: list[Candidate] = []
+        lookups: list[Mapping[str, Any]] = []
+        for item in items:
+            kind = classify(item, counts)
+            if kind == "lookup":
+                lookups.append(item)
+            elif kind == "asset":
+                try:
+                    candidates.append(candidate(item, context, self.max_resource_bytes))
+                except ResourceRejected as exc:
+                    counts.fail("ERROR_INVALID_RESOURCE", str(exc))
+        self._index_rules(candidates)
+        with self.db.begin() as conn:
+            batch = self._resolve(conn, context, candidates, counts)
+            self._write(conn, context, batch)
+            self._store_lookups(conn, context, lookups)
+        counts.created += len(batch.creates)
+        counts.updated += len(batch.updates)
+        return counts
+
+    def _index_rules(self, candidates: Sequence[Candidate]) -> None:
+        keys = {k for c in candidates for rule in c.rules for k in rule} - self._indexed
+        if not keys:
+            return
+        for key in keys:
+            try:
+                with self.db.begin() as conn:
+                    ensure_indexes(conn, [key], self.db.dialect, self._indexed)
+            except RuleKeyError:
+                self._indexed.add(key)  # reported per item when it is matched on
+            except DBAPIError:
+                pass  # another worker created it at the same moment
+
+    def _resolve(self, conn: Connection, context: TaskContext, candidates: list[Candidate], counts: Counts) -> _Batch:
+        """Rules in ascending order: one match updates, none goes on to the next rule, several is an error."""
+        batch = _Batch()
+        pending = list(candidates)
+        level = 0
+        while pending:
+            by_rule: dict[tuple[str, ...], list[tuple[Candidate, tuple[Any, ...]]]] = defaultdict(list)
+            unmatched: list[Candidate] = []
+            for found in pending:
+                if level >= len(found.rules):
+                    self._create_or_fail(batch, found, counts)
+                    continue
+                keys = tuple(found.rules[level])
+                values = tuple(key_value(rule_value(found.values, k)) for k in keys)
+                if None in values:
+                    unmatched.append(found)  # a rule naming absent keys cannot match: try the next one
+                    continue
+                by_rule[keys].append((found, values))
+            for keys, group in by_rule.items():
+                unmatched.extend(self._match_group(conn, context, keys, group, batch, counts))
+            pending, level = unmatched, level + 1
+        return batch
+
+    @staticmethod
+    def _create_or_fail(batch: _Batch, found: Candidate, counts: Counts) -> None:
+        usable = any(all(key_value(rule_value(found.values, k)) is not None for k in rule) for rule in found.rules)
+        if usable:
+            batch.create(found)
+        else:
+            counts.fail("ERROR_MATCH_RULE", f"no match rule of {found.values['name']!r} names keys it has")
+
+    def _match_group(
+        self,
+        conn: Connection,
+        context: TaskContext,
+        keys: tuple[str, ...],
+        group: list[tuple[Candidate, tuple[Any, ...]]],
+        batch: _Batch,
+        counts: Counts,
+    ) -> list[Candidate]:
+        try:
+            known = self._lookup(conn, context, keys, {values for _, values in group})
+        except RuleKeyError as exc:
+            for _ in group:
+                counts.fail("ERROR_MATCH_RULE", str(exc))
+            return []
+        unmatched = []
+        for found, values in group:
+            matches = known.get(values, [])
+            fresh = batch.new_keys.get((keys, values))
+            if len(matches) > 1:
+                counts.fail(
+                    "ERROR_TOO_MANY_MATCH", f"{len(matches)} assets match {dict(zip(keys, values, strict=True))}"
+                )
+            elif matches or fresh:
+                batch.update(matches[0] if matches else str(fresh), found)
+            else:
+                unmatched.append(found)
+        return unmatched
+
+    def _lookup(
+        self, conn: Connection, context: TaskContext, keys: tuple[str, ...], wanted: set[tuple[Any, ...]]
+    ) -> dict[tuple[Any, ...], list[str]]:
+        expressions = [key_expression(k, self.db.dialect) for k in keys]
+        target = expressions[0] if len(expressions) == 1 else tuple_(*expressions)
+        values = [v[0] for v in wanted] if len(expressions) == 1 else list(wanted)
+        query = select(assets.c.asset_id, *expressions).where(
+            assets.c.domain_id == context.domain_id, assets.c.workspace_id == context.workspace_id, target.in_(values)
+        )
+        found: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+        for row in conn.execute(query):
+            found[tuple(key_value(v) for v in row[1:])].append(row[0])
+        return found
+
+    @staticmethod
+    def _write(conn: Connection, context: TaskContext, batch: _Batch) -> None:
+        if batch.creates:
+            conn.execute(insert(assets), list(batch.creates.values()))
+        if batch.updates:
+            conn.execute(_UPDATE, list(batch.updates.values()))
+        now = utcnow()
+        changes = [
+            {"asset_id": asset_id, "action": action, "asset_type_id": row["asset_type_id"],
+             "domain_id": context.domain_id, "collector_id": context.collector_id, "job_id": context.job_id,
+             "job_task_id": context.job_task_id, "created_at": now}
+            for action, rows in (("CREATE", batch.creates), ("UPDATE", batch.updates))
+            for asset_id, row in rows.items()
+        ]  # fmt: skip
+        if changes:
+            conn.execute(insert(asset_changes), changes)
+
+    @staticmethod
+    def _store_lookups(conn: Connection, context: TaskContext, lookups: list[Mapping[str, Any]]) -> None:
+        if lookups:
+            upsert_lookups(conn, context.domain_id, lookups)
+
+    def after_task(self, conn: Connection, context: TaskContext) -> None:
+        """After a successful task: what it did not see is disconnected, and deleted at the third miss."""
+        mark_missing(conn, context)

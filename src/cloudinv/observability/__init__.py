@@ -1,0 +1,1 @@
+"""What the running service tells its operators: Prometheus metrics and structured logs."""
