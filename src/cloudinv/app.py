@@ -13,6 +13,7 @@ from cloudinv.api.contracts import ServiceContract
 from cloudinv.api.contracts.collection import collector_contract, job_control_contract, job_task_contract
 from cloudinv.api.contracts.jobs import job_contract
 from cloudinv.api.contracts.secrets import secret_contract
+from cloudinv.api.grpc.observe import MetricsInterceptor
 from cloudinv.api.grpc.server import create_server
 from cloudinv.api.rest.app import create_app
 from cloudinv.collection.asset_ingest import AssetIngestor
@@ -22,6 +23,8 @@ from cloudinv.collection.runner import RunnerSettings, SubTaskRunner
 from cloudinv.collection.scheduler import Scheduler
 from cloudinv.collection.secret_targets import StoredSecrets
 from cloudinv.dispatch.inline import InlinePool
+from cloudinv.observability.jobs import JobEvents, QueueGauges
+from cloudinv.observability.metrics import Metrics
 from cloudinv.plugins.registry import PluginRegistry, endpoints_from_env
 from cloudinv.services.collectors import CollectorService
 from cloudinv.services.job_control import JobControlService
@@ -55,6 +58,7 @@ class Application:
     reaper: Reaper
     scheduler: Scheduler
     contracts: tuple[ServiceContract, ...]
+    metrics: Metrics
     background: list[Periodic] = field(default_factory=list)
 
     def start_background(self) -> None:
@@ -95,12 +99,17 @@ def build(settings: Settings, plugins: PluginRegistry | None = None) -> Applicat
     jobs = JobService(JobRepository(database))
     task_repository = JobTaskRepository(database)
     job_tasks = JobTaskService(task_repository)
+    metrics = Metrics()  # one registry per application: tests build several in one process
+    metrics.register(QueueGauges(database))
+    events = JobEvents(metrics, database)
     runner = SubTaskRunner(
         database, plugins, secrets.get_data_for_worker, AssetIngestor(database),
-        RunnerSettings(task_timeout=settings.task_timeout),
+        RunnerSettings(task_timeout=settings.task_timeout), on_finished=events.finished,
     )  # fmt: skip
     pool = InlinePool(runner, size=settings.runner_threads)
-    collectors = CollectorService(CollectorRepository(database), plugins, StoredSecrets(secrets), jobs, pool)
+    collectors = CollectorService(
+        CollectorRepository(database), plugins, StoredSecrets(secrets), jobs, pool, on_started=events.started
+    )
     job_control = JobControlService(jobs, task_repository)
     reaper = Reaper(database, ReaperSettings(settings.job_timeout, settings.task_timeout, settings.retention_days))
     scheduler = Scheduler(database, lambda collector: str(collectors.start(collector, None, None)["job_id"]))
@@ -111,7 +120,7 @@ def build(settings: Settings, plugins: PluginRegistry | None = None) -> Applicat
     return Application(
         settings=settings, database=database, tokens=open_tokens(settings), plugins=plugins, secrets=secrets,
         jobs=jobs, job_tasks=job_tasks, collectors=collectors, job_control=job_control, runner=runner, pool=pool,
-        reaper=reaper, scheduler=scheduler, contracts=contracts,
+        reaper=reaper, scheduler=scheduler, contracts=contracts, metrics=metrics,
     )  # fmt: skip
 
 
@@ -128,11 +137,15 @@ class _RestServer(uvicorn.Server):
 
 def serve(application: Application, host: str, rest_port: int, grpc_port: int) -> None:
     """Serve gRPC and REST until SIGINT/SIGTERM (uvicorn owns the signals), then stop both cleanly."""
-    grpc_server, bound = create_server(application.contracts, application.tokens, f"{host}:{grpc_port}")
+    interceptors = [MetricsInterceptor(application.metrics)]
+    grpc_server, bound = create_server(
+        application.contracts, application.tokens, f"{host}:{grpc_port}", interceptors=interceptors
+    )
     grpc_server.start()
     application.start_background()
-    rest = create_app(application.contracts, application.tokens)
-    config = uvicorn.Config(rest, host=host, port=rest_port, log_level="warning", access_log=False)
+    rest = create_app(application.contracts, application.tokens, application.metrics)
+    # log_config=None: uvicorn's loggers go through the root handler, so they follow `--log-format` too.
+    config = uvicorn.Config(rest, host=host, port=rest_port, log_level="warning", access_log=False, log_config=None)
     server = _RestServer(config)
     log.info("cloudinv listening: REST http://%s:%d  gRPC %s:%d", host, rest_port, host, bound)
     try:

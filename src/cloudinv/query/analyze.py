@@ -69,7 +69,7 @@ def analyze_stages(query: AnalyzeQuery) -> tuple[Stage, ...]:
     stages: list[Stage] = [group]
     available = {g.name for g in query.group_by} | {f.name for f in query.fields}
     if query.select:
-        stages.append(ProjectStage(fields=query.select, exclude_keys=True, at="query.select"))
+        stages.append(ProjectStage(fields=query.select, exclude_keys=True, at="query.select", fields_at="query.select"))
         available = {f.name for f in query.select}
     if query.field_group:
         stages.append(_field_group(query, available))

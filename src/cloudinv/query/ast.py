@@ -130,6 +130,11 @@ class ProjectStage:
     fields: tuple[ProjectField, ...]
     exclude_keys: bool = False
     at: str = "query.aggregate.project"
+    fields_at: str = ""  # where its fields came from, when not `at`.fields
+
+    @property
+    def fields_path(self) -> str:
+        return self.fields_at or f"{self.at}.fields"
 
 
 @dataclass(frozen=True)

@@ -182,12 +182,12 @@ def _project(stage: ProjectStage, schema: Schema) -> tuple[Schema, bool]:
     sql = True
     for spec in stage.fields:
         if spec.calc is None:
-            kind = column(schema, spec.key, f"{stage.at}.fields.key")
+            kind = column(schema, spec.key, f"{stage.fields_path}.key")
         else:
-            kind, ok = calc_kind(schema, spec.calc, f"{stage.at}.fields")
+            kind, ok = calc_kind(schema, spec.calc, stage.fields_path)
             sql = sql and ok
         fields.append((spec.name, kind))
-    unique([name for name, _ in fields], f"{stage.at}.fields")
+    unique([name for name, _ in fields], stage.fields_path)
     names = {name for name, _ in fields}
     keys = () if stage.exclude_keys else tuple(k for k in schema.keys if k not in names)
     kept = [(k, column(schema, k, stage.at)) for k in keys]

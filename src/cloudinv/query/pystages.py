@@ -54,7 +54,7 @@ def _project(step: Step, rows: list[Row]) -> list[Row]:
     for row in rows:
         item = {key: row.get(key) for key in step.after.keys}
         for spec in stage.fields:
-            at = f"{stage.at}.fields"
+            at = stage.fields_path
             item[spec.name] = get(row, spec.key) if spec.calc is None else calculate(row, spec.calc, at)
         out.append(item)
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import RowMapping
@@ -69,12 +69,14 @@ class CollectorService:
         secrets: SecretSource,
         jobs: JobService,
         dispatcher: Dispatcher,
+        on_started: Callable[[Mapping[str, Any]], None] | None = None,
     ) -> None:
         self.repo = repository
         self.plugins = plugins
         self.secrets = secrets
         self.jobs = jobs
         self.dispatcher = dispatcher
+        self.on_started = on_started  # told of every job started (metrics, logs), after it committed
         self.queries = ResourceQueries(
             repository,
             top_level=("collector_id", "name", "secret_filter_state", "schedule_state", "workspace_id", "plugin_id"),
@@ -190,6 +192,8 @@ class CollectorService:
             planner.write(conn, collect_plan)
         if collect_plan.sub_tasks:
             self.dispatcher.submitted([s["sub_task_id"] for s in collect_plan.sub_tasks])
+        if self.on_started is not None:
+            self.on_started(collect_plan.job)
         return plain_job(collect_plan.job)
 
 

@@ -84,10 +84,15 @@ def _message_class(message_descriptor: Any) -> Any:
 
 
 def create_server(
-    contracts: Sequence[ServiceContract], tokens: TokenService, address: str, workers: int = 16
+    contracts: Sequence[ServiceContract],
+    tokens: TokenService,
+    address: str,
+    workers: int = 16,
+    interceptors: Sequence[grpc.ServerInterceptor] = (),
 ) -> tuple[grpc.Server, int]:
     """A started-ready server and the port it bound (address may end in `:0`)."""
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"))
+    executor = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc")
+    server = grpc.server(executor, interceptors=interceptors)
     for contract in contracts:
         server.add_generic_rpc_handlers((_generic_handler(contract, tokens),))
     health_servicer = health.HealthServicer()

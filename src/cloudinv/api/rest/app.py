@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cloudinv.api.codec import decode_json
 from cloudinv.api.contracts import ServiceContract, Verb
+from cloudinv.api.rest.observe import install_metrics
 from cloudinv.domain.auth import Scope
 from cloudinv.domain.errors import (
     ERROR_INVALID_ARGUMENT,
@@ -24,8 +25,10 @@ from cloudinv.domain.errors import (
     ERROR_UNKNOWN,
     CloudinvError,
 )
+from cloudinv.observability.metrics import Metrics
 from cloudinv.query.limits import MAX_BODY_BYTES
 from cloudinv.services.tokens import TokenService
+from cloudinv.web import install_web
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +111,14 @@ def _endpoint(verb: Verb, tokens: TokenService) -> Callable[[Request], Awaitable
     return endpoint
 
 
-def create_app(contracts: Sequence[ServiceContract], tokens: TokenService) -> FastAPI:
+def create_app(
+    contracts: Sequence[ServiceContract], tokens: TokenService, metrics: Metrics | None = None
+) -> FastAPI:
     app = FastAPI(title="cloudinv", docs_url="/docs", redoc_url=None)
     _install_error_handlers(app)
+    install_web(app)
+    if metrics is not None:
+        install_metrics(app, metrics)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Any:
