@@ -10,6 +10,7 @@ from types import FrameType
 import uvicorn
 
 from cloudinv.api.contracts import ServiceContract
+from cloudinv.api.contracts.assets import asset_contract
 from cloudinv.api.contracts.collection import collector_contract, job_control_contract, job_task_contract
 from cloudinv.api.contracts.jobs import job_contract
 from cloudinv.api.contracts.secrets import secret_contract
@@ -26,6 +27,7 @@ from cloudinv.dispatch.inline import InlinePool
 from cloudinv.observability.jobs import JobEvents, QueueGauges
 from cloudinv.observability.metrics import Metrics
 from cloudinv.plugins.registry import PluginRegistry, endpoints_from_env
+from cloudinv.services.assets import AssetService
 from cloudinv.services.collectors import CollectorService
 from cloudinv.services.job_control import JobControlService
 from cloudinv.services.job_tasks import JobTaskService
@@ -34,6 +36,7 @@ from cloudinv.services.secrets import SecretService, open_secrets
 from cloudinv.services.tokens import TokenService, load_or_create_signing_key
 from cloudinv.settings import Settings
 from cloudinv.store import migrate
+from cloudinv.store.assets import AssetRepository
 from cloudinv.store.collectors import CollectorRepository
 from cloudinv.store.engine import Database
 from cloudinv.store.job_tasks import JobTaskRepository
@@ -53,6 +56,7 @@ class Application:
     job_tasks: JobTaskService
     collectors: CollectorService
     job_control: JobControlService
+    assets: AssetService
     runner: SubTaskRunner
     pool: InlinePool
     reaper: Reaper
@@ -111,15 +115,17 @@ def build(settings: Settings, plugins: PluginRegistry | None = None) -> Applicat
         CollectorRepository(database), plugins, StoredSecrets(secrets), jobs, pool, on_started=events.started
     )
     job_control = JobControlService(jobs, task_repository)
+    assets = AssetService(AssetRepository(database))
     reaper = Reaper(database, ReaperSettings(settings.job_timeout, settings.task_timeout, settings.retention_days))
     scheduler = Scheduler(database, lambda collector: str(collectors.start(collector, None, None)["job_id"]))
     contracts = (
         job_contract(jobs), job_task_contract(job_tasks), collector_contract(collectors),
-        secret_contract(secrets), job_control_contract(job_control),
+        secret_contract(secrets), job_control_contract(job_control), asset_contract(assets),
     )  # fmt: skip
     return Application(
         settings=settings, database=database, tokens=open_tokens(settings), plugins=plugins, secrets=secrets,
-        jobs=jobs, job_tasks=job_tasks, collectors=collectors, job_control=job_control, runner=runner, pool=pool,
+        jobs=jobs, job_tasks=job_tasks, collectors=collectors, job_control=job_control, assets=assets,
+        runner=runner, pool=pool,
         reaper=reaper, scheduler=scheduler, contracts=contracts, metrics=metrics,
     )  # fmt: skip
 

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from cloudinv.app import Application
+from cloudinv.cli.profile import Profile, save_profile
 from cloudinv.domain.auth import Role, Scope
 
 DEMO_DOMAIN = "domain-demo00000001"
@@ -51,11 +52,16 @@ def prepare_demo(application: Application, host: str, rest_port: int, grpc_port:
         for cid in _ensure_collectors(application)
     ]
     token = application.tokens.issue(DEMO_DOMAIN, Role.DOMAIN_ADMIN)
+    # The CLI is logged in to this server: `cloudinv jobs list` works at once.
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    profile = save_profile(Profile(url=f"http://{local}:{rest_port}", token=token))
     typer.echo(
         f"\ncloudinv demo: domain {DEMO_DOMAIN}; collecting now: {', '.join(jobs)}\n"
         f"  REST  http://{host}:{rest_port}/inventory-v2/v1/job/list\n"
         f"  gRPC  {host}:{grpc_port}  (service spaceone.api.inventory_v2.v1.Job)\n"
         f"  admin token:\n{token}\n\n"
+        f"  web page: http://{local}:{rest_port}/  (log in with the token)\n"
+        f"  CLI: logged in (profile {profile}); try: cloudinv jobs list\n\n"
         f"  try: curl -s -X POST http://{host}:{rest_port}/inventory-v2/v1/job/list \\\n"
         f"         -H 'Authorization: Bearer {token[:12]}...' -d '{{}}'\n"
     )

@@ -48,7 +48,8 @@ class Server:
 @contextmanager
 def running_server(data_dir: Path, *extra: str) -> Iterator[Server]:
     rest_port, grpc_port = free_port(), free_port()
-    env = {**os.environ, "CLOUDINV_DATA_DIR": str(data_dir)}
+    # `serve --demo` logs the CLI in: into the test's directory, never the user's own profile.
+    env = {**os.environ, "CLOUDINV_DATA_DIR": str(data_dir), "CLOUDINV_CONFIG": str(data_dir / "profile.json")}
     env.pop("CLOUDINV_DATABASE_URL", None)
     process = subprocess.Popen(
         [CLOUDINV, "serve", "--rest-port", str(rest_port), "--grpc-port", str(grpc_port), *extra],

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
 import typer
 
 from cloudinv import app as composition
+from cloudinv.cli.commands import add_remote_commands
 from cloudinv.cli.plugin import plugin_cli
 from cloudinv.cli.query import query_cli
 from cloudinv.domain.auth import Role
 from cloudinv.domain.errors import CloudinvError
+from cloudinv.observability.logs import LogFormat, configure_logging
 from cloudinv.services.job_import import ImportFailure, import_jobs
 from cloudinv.settings import Settings, default_data_dir
 from cloudinv.store.jobs import JobRepository
@@ -20,12 +21,13 @@ from cloudinv.store.jobs import JobRepository
 cli = typer.Typer(help="cloudinv: cloud inventory collection service.", no_args_is_help=True)
 token_cli = typer.Typer(help="Access tokens.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database maintenance.", no_args_is_help=True)
-jobs_cli = typer.Typer(help="Job records.", no_args_is_help=True)
+jobs_cli = typer.Typer(help="Jobs: on a server (list, get, ...), or imported into a database.", no_args_is_help=True)
 cli.add_typer(token_cli, name="token")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(jobs_cli, name="jobs")
 cli.add_typer(plugin_cli, name="plugin")
 cli.add_typer(query_cli, name="query")
+add_remote_commands(cli, jobs_cli)  # login, the Job API verbs in `jobs`, job-tasks, collectors, secrets, assets
 
 DataDir = typer.Option(None, "--data-dir", envvar="CLOUDINV_DATA_DIR", help="Data directory.")
 DatabaseUrl = typer.Option(None, "--database-url", envvar="CLOUDINV_DATABASE_URL", help="SQLAlchemy URL.")
@@ -47,10 +49,11 @@ def serve(
     grpc_port: int = typer.Option(50051, envvar="CLOUDINV_GRPC_PORT"),
     data_dir: Path | None = DataDir,
     database_url: str | None = DatabaseUrl,
-    demo: bool = typer.Option(False, help="Load demo jobs and print an admin token."),
+    demo: bool = typer.Option(False, help="Load demo jobs, print an admin token and log the CLI in with it."),
+    log_format: LogFormat = typer.Option(LogFormat.TEXT, "--log-format", envvar="CLOUDINV_LOG_FORMAT"),
 ) -> None:
-    """Serve the API over REST and gRPC until SIGINT/SIGTERM."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Serve the API over REST and gRPC (and the web page at /, metrics at /metrics) until SIGINT/SIGTERM."""
+    configure_logging(log_format)
     try:
         application = composition.build(_settings(data_dir, database_url))
     except CloudinvError as exc:

@@ -28,6 +28,7 @@ QueryOption = typer.Option(None, "--query", help="A JSON or YAML file with the q
 LimitOption = typer.Option(100, "--limit", "-n", min=0, help="Rows per page (0: the server's maximum).")
 PageOption = typer.Option(1, "--page", min=1, help="The page, from 1.")
 SortOption = typer.Option(None, "--sort", help="A field to sort by; '-field' sorts descending.")
+TagOption = typer.Option([], "--tag", help="KEY=VALUE (repeatable); on update, replaces the tags.")
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> None:
@@ -56,3 +57,13 @@ def list_query(
     if keyword:
         query["keyword"] = keyword
     return query
+
+
+def tags_of(pairs: list[str]) -> dict[str, str]:
+    tags = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise FilterError(f"--tag {pair!r}: write KEY=VALUE")
+        tags[key] = value
+    return tags

@@ -35,7 +35,7 @@ def print_list(resource: Resource, answer: dict[str, Any], output: Format) -> No
     emit(answer, output, rows, resource.columns, caption)
 
 
-def list_command(resource: Resource, **top_level: Any) -> Callable[..., None]:
+def list_command(resource: Resource) -> Callable[..., None]:
     """`list`: filters, a query file, paging, sort, keyword."""
 
     def command(

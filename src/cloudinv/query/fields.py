@@ -52,6 +52,12 @@ class FieldTable:
     keyword_fields: tuple[str, ...]
     default_sort: tuple[SortKey, ...]
     minimal_fields: tuple[str, ...]
+    # Columns a full row shows that queries cannot name (JSON documents).
+    output_only: tuple[str, ...] = ()
+
+    @property
+    def output_columns(self) -> tuple[str, ...]:
+        return (*(definition.name for definition in self.fields.values()), *self.output_only)
 
     def lookup(self, key: str) -> ResolvedField | None:
         definition = self.fields.get(key)

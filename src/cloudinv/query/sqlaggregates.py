@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, null
+from sqlalchemy import ColumnElement, Float, case, cast, func, literal, null
 
 from cloudinv.query.ast import AggregateField
 from cloudinv.query.decoding import Decode, decoder, number
@@ -56,7 +56,7 @@ def _sum(a: Input) -> tuple[Expr, Decode]:
 
 def _average(a: Input) -> tuple[Expr, Decode]:
     if a.value is None or not a.kind.numeric:
-        return null(), lambda _: None
+        return cast(null(), Float), lambda _: None  # typed: a later stage may average it
     # As the reference: rows that fail the conditions count as 0.
     return func.avg(_when(a, a.value, 0)), lambda v: None if v is None else float(v)
 

@@ -19,6 +19,8 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     FromClause,
+    Integer,
+    Null,
     Select,
     UnaryExpression,
     and_,
@@ -84,8 +86,13 @@ class Rel:
 
 
 def ordering(order: Sequence[tuple[Expr, bool]]) -> list[UnaryExpression[Any]]:
-    """Null lowest on both dialects: first ascending, last descending."""
-    return [expr.desc().nulls_last() if desc else expr.asc().nulls_first() for expr, desc in order]
+    """Null lowest on both dialects: first ascending, last descending. A constant null (a missing value)
+    orders nothing, and PostgreSQL refuses it in ORDER BY."""
+    return [
+        expr.desc().nulls_last() if desc else expr.asc().nulls_first()
+        for expr, desc in order
+        if not isinstance(expr, Null)
+    ]
 
 
 def table_relation(fields: FieldTable, where: Sequence[BoolExpr]) -> Rel:
@@ -251,13 +258,15 @@ class SqlBuilder:
             return self.calc(rel, operand)
         if isinstance(operand, str):
             value = rel.value(operand)
-            return null() if value is None else value
+            return cast(null(), Float) if value is None else value  # typed: NULL + NULL has no type
         return literal(operand)
 
     def calc(self, rel: Rel, calc: Calc) -> Expr:
         op = calc.operator
         if op in ("size", "sum", "array_to_object", "object_to_array"):
             col = rel.col(str(calc.operands[0]))  # a scalar here: lists and objects are Python's
+            if op == "size":
+                return cast(null(), Integer)  # typed, for a later stage that sums it
             if op != "sum":
                 return null()
             return func.coalesce(col.expr, 0) if col.kind.numeric else literal(0)

@@ -67,7 +67,7 @@ class ResourceQueries:
         elif query.minimal:
             columns = self.fields.minimal_fields
         else:
-            columns = tuple(self.fields.fields)
+            columns = self.fields.output_columns
         limit = min(query.page.limit or MAX_PAGE_LIMIT, MAX_PAGE_LIMIT)
         rows, total = self.repo.search(
             scope,
