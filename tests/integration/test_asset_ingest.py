@@ -51,6 +51,11 @@ def test_resources_that_vanish_are_deleted_at_the_third_miss(application: Any) -
     assert _count(application, assets.c.state == "DELETED") == 5
     assert _count(application, assets.c.state == "ACTIVE") == 45
     assert _count(application, assets.c.deleted_at.is_not(None)) == 5
+    detail = application.job_tasks.get_detail(ADMIN, {"job_task_id": runs[2]["job_task_id"]})
+    assert sum(detail["deleted_info"].values()) == 5
+    assert detail["disconnected_info"] == detail["deleted_info"]
+    assert sum(detail["updated_info"].values()) == 45
+    assert all(asset_type.startswith("synthetic.") for asset_type in detail["updated_info"])
 
 
 def test_a_failed_task_disconnects_nothing(application: Any) -> None:

@@ -29,7 +29,8 @@ def _schedule(row: dict[str, Any]) -> str:
 COLLECTOR = Resource(
     "collector", INVENTORY, "collector_id",
     (field("collector_id"), field("name"), Column("PLUGIN", _plugin), field("provider"),
-     field("resource_group", "GROUP"), Column("SCHEDULE (UTC)", _schedule), field("last_collected_at", "LAST COLLECTED")),
+     field("resource_group", "GROUP"), Column("SCHEDULE (UTC)", _schedule),
+     field("last_collected_at", "LAST COLLECTED")),
 )  # fmt: skip
 
 IdArgument = typer.Argument(..., metavar="COLLECTOR_ID")

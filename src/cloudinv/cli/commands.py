@@ -37,7 +37,7 @@ def add_remote_commands(cli: typer.Typer, jobs: typer.Typer) -> None:
     add_job_commands(jobs)
     groups = {
         "job-tasks": ("Job tasks: one per secret of a job.", add_job_task_commands),
-        "collectors": ("Collectors: a plugin, its options and schedule; `collect` starts a job.", add_collector_commands),
+        "collectors": ("Collectors: a plugin with options and a schedule; `collect` runs it.", add_collector_commands),
         "secrets": ("Secrets: credentials the collectors run with.", add_secret_commands),
         "assets": ("Assets: what collection found.", add_asset_commands),
     }

@@ -38,7 +38,8 @@ class _Bars:
 
     def show(self, job: dict[str, Any]) -> None:
         done = int(job.get("success_tasks") or 0) + int(job.get("failure_tasks") or 0)
-        fields = {"status": job["status"], "counts": f"{job.get('success_tasks', 0)} ok, {job.get('failure_tasks', 0)} failed"}
+        counts = f"{job.get('success_tasks', 0)} ok, {job.get('failure_tasks', 0)} failed"
+        fields = {"status": job["status"], "counts": counts}
         if self.job is None:
             self.job = self.progress.add_task(job["job_id"], total=job.get("total_tasks") or 1, **fields)
         self.progress.update(self.job, completed=done if job.get("total_tasks") else 1, **fields)

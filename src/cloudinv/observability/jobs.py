@@ -15,7 +15,7 @@ from typing import Any
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
-from sqlalchemy import func, select
+from sqlalchemy import RowMapping, func, select
 
 from cloudinv.domain.errors import CloudinvError
 from cloudinv.domain.job import SubTaskStatus
@@ -67,10 +67,11 @@ class JobEvents:
             row["created_count"], row["updated_count"], row["failure_count"], extra={"job_id": job_id},
         )  # fmt: skip
 
-    def _task_row(self, job_task_id: str) -> Mapping[str, Any] | None:
+    def _task_row(self, job_task_id: str) -> RowMapping | None:
+        query = select(*_TASK_COLUMNS).where(job_tasks.c.job_task_id == job_task_id)
         try:
             with self.db.begin() as conn:
-                return conn.execute(select(*_TASK_COLUMNS).where(job_tasks.c.job_task_id == job_task_id)).mappings().first()
+                return conn.execute(query).mappings().first()
         except CloudinvError:  # metrics never fail the work they describe
             log.warning("job task %s: its metrics are lost (database unavailable)", job_task_id)
             return None

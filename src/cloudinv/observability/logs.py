@@ -15,12 +15,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 # The fields a line may carry about the work it concerns, in the order they are shown.
 CONTEXT_KEYS = ("job_id", "job_task_id", "sub_task_id", "collector_id")
 
-_context: ContextVar[Mapping[str, str]] = ContextVar("cloudinv_log_context", default={})
+_NONE: Mapping[str, str] = MappingProxyType({})
+_context: ContextVar[Mapping[str, str]] = ContextVar("cloudinv_log_context", default=_NONE)
 
 
 class LogFormat(StrEnum):

@@ -47,9 +47,11 @@ class JobTaskService:
             {"error_code": e["error_code"], "message": e["message"], "additional": e["additional"] or {}}
             for e in self.repo.errors(row["job_task_id"])
         ]
+        changes = self.repo.changes_by_type(row["job_task_id"])
         return {
             "job_task_id": row["job_task_id"],
-            "created_info": {}, "updated_info": {}, "deleted_info": {}, "disconnected_info": {},
+            "created_info": changes.get("CREATE", {}), "updated_info": changes.get("UPDATE", {}),
+            "deleted_info": changes.get("DELETE", {}), "disconnected_info": changes.get("DISCONNECT", {}),
             "failure_info": {"errors": errors},
             "domain_id": row["domain_id"], "workspace_id": row["workspace_id"], "project_id": row["project_id"],
             "job_id": row["job_id"], "created_at": plain(row["created_at"]),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, select
+from sqlalchemy import RowMapping, delete, func, select
 
 from cloudinv.domain.auth import Scope
 from cloudinv.query.ast import SortKey
 from cloudinv.query.fields import FieldDef, FieldKind, FieldTable
 from cloudinv.store.engine import Database
 from cloudinv.store.repository import ScopedRepository
-from cloudinv.store.schema import job_task_errors, job_tasks, sub_tasks
+from cloudinv.store.schema import asset_changes, job_task_errors, job_tasks, sub_tasks
 
 _S, _I, _T = FieldKind.STRING, FieldKind.INTEGER, FieldKind.DATETIME
 
@@ -76,6 +76,19 @@ class JobTaskRepository(ScopedRepository):
         with self.db.begin() as conn:
             rows = list(conn.execute(newest).mappings())
         return rows[::-1]
+
+    def changes_by_type(self, job_task_id: str) -> dict[str, dict[str, int]]:
+        """{action: {asset_type_id: count}} of what the task did to assets."""
+        query = (
+            select(asset_changes.c.action, asset_changes.c.asset_type_id, func.count())
+            .where(asset_changes.c.job_task_id == job_task_id)
+            .group_by(asset_changes.c.action, asset_changes.c.asset_type_id)
+        )
+        result: dict[str, dict[str, int]] = {}
+        with self.db.begin() as conn:
+            for action, asset_type_id, count in conn.execute(query):
+                result.setdefault(action, {})[asset_type_id or "unknown"] = int(count)
+        return result
 
     def by_job(self, job_id: str) -> list[dict[str, Any]]:
         with self.db.begin() as conn:

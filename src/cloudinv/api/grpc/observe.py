@@ -20,7 +20,7 @@ def _code(context: grpc.ServicerContext, failed: bool) -> str:
     return "UNKNOWN" if failed else "OK"
 
 
-class MetricsInterceptor(grpc.ServerInterceptor):
+class MetricsInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
 
@@ -30,7 +30,7 @@ class MetricsInterceptor(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None:
             return None
-        method = str(handler_call_details.method)  # type: ignore[attr-defined]
+        method = str(handler_call_details.method)
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
                 self._unary(handler.unary_unary, method),
@@ -57,7 +57,9 @@ class MetricsInterceptor(grpc.ServerInterceptor):
 
         return handle
 
-    def _stream(self, behavior: Callable[[Any, grpc.ServicerContext], Iterator[Any]], method: str) -> Callable[..., Any]:
+    def _stream(
+        self, behavior: Callable[[Any, grpc.ServicerContext], Iterator[Any]], method: str
+    ) -> Callable[..., Any]:
         def handle(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
             start, failed = time.perf_counter(), True
             try:

@@ -111,9 +111,7 @@ def _endpoint(verb: Verb, tokens: TokenService) -> Callable[[Request], Awaitable
     return endpoint
 
 
-def create_app(
-    contracts: Sequence[ServiceContract], tokens: TokenService, metrics: Metrics | None = None
-) -> FastAPI:
+def create_app(contracts: Sequence[ServiceContract], tokens: TokenService, metrics: Metrics | None = None) -> FastAPI:
     app = FastAPI(title="cloudinv", docs_url="/docs", redoc_url=None)
     _install_error_handlers(app)
     install_web(app)
