@@ -45,6 +45,30 @@ class Settings:
     # Fernet key(s) for secret data, comma-separated, newest first; unset = `secret.key` in the data directory.
     secret_key: str | None = field(default_factory=lambda: os.environ.get("CLOUDINV_SECRET_KEY") or None, repr=False)
 
+    # Distributed mode (README "Running at scale"): a broker URL switches dispatch from the embedded pool to Celery.
+    broker_url: str | None = field(default_factory=lambda: os.environ.get("CLOUDINV_BROKER_URL") or None, repr=False)
+    broker_queue: str = field(default_factory=lambda: os.environ.get("CLOUDINV_BROKER_QUEUE") or "cloudinv")
+    # Unset: job timeout + task timeout, longer than any sub-task can legitimately run.
+    broker_visibility_timeout: float = field(
+        default_factory=lambda: _env_float("CLOUDINV_BROKER_VISIBILITY_TIMEOUT", 0)
+    )
+    heartbeat_interval: float = field(default_factory=lambda: _env_float("CLOUDINV_HEARTBEAT_INTERVAL", 1))
+    stale_after: float = field(default_factory=lambda: _env_float("CLOUDINV_STALE_AFTER", 60))
+    max_attempts: int = field(default_factory=lambda: _env_int("CLOUDINV_MAX_ATTEMPTS", 3))
+    relay_interval: float = field(default_factory=lambda: _env_float("CLOUDINV_RELAY_INTERVAL", 2))
+    redispatch_after: float = field(default_factory=lambda: _env_float("CLOUDINV_REDISPATCH_AFTER", 300))
+    health_interval: float = field(default_factory=lambda: _env_float("CLOUDINV_HEALTH_INTERVAL", 2))
+
+    def __post_init__(self) -> None:
+        # A live worker beats every heartbeat_interval; a takeover threshold close to it would take over live
+        # work (harmless, as attempts are fenced, but wasteful).
+        if self.stale_after < 3 * self.heartbeat_interval:
+            raise SystemExit("CLOUDINV_STALE_AFTER must be at least 3 x CLOUDINV_HEARTBEAT_INTERVAL")
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or sqlite_url(self.data_dir)
+
+    @property
+    def visibility_timeout(self) -> float:
+        return self.broker_visibility_timeout or self.job_timeout + self.task_timeout

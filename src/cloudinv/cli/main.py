@@ -9,6 +9,7 @@ import typer
 
 from cloudinv import app as composition
 from cloudinv.cli.commands import add_remote_commands
+from cloudinv.cli.distributed import add_distributed_commands
 from cloudinv.cli.plugin import plugin_cli
 from cloudinv.cli.query import query_cli
 from cloudinv.domain.auth import Role
@@ -28,6 +29,7 @@ cli.add_typer(jobs_cli, name="jobs")
 cli.add_typer(plugin_cli, name="plugin")
 cli.add_typer(query_cli, name="query")
 add_remote_commands(cli, jobs_cli)  # login, the Job API verbs in `jobs`, job-tasks, collectors, secrets, assets
+add_distributed_commands(cli)  # worker, scheduler
 
 DataDir = typer.Option(None, "--data-dir", envvar="CLOUDINV_DATA_DIR", help="Data directory.")
 DatabaseUrl = typer.Option(None, "--database-url", envvar="CLOUDINV_DATABASE_URL", help="SQLAlchemy URL.")
@@ -51,6 +53,9 @@ def serve(
     database_url: str | None = DatabaseUrl,
     demo: bool = typer.Option(False, help="Load demo jobs, print an admin token and log the CLI in with it."),
     log_format: LogFormat = typer.Option(LogFormat.TEXT, "--log-format", envvar="CLOUDINV_LOG_FORMAT"),
+    no_runner: bool = typer.Option(
+        False, "--no-runner", help="Serve only: no embedded runner, reaper, scheduler or outbox relay."
+    ),
 ) -> None:
     """Serve the API over REST and gRPC (and the web page at /, metrics at /metrics) until SIGINT/SIGTERM."""
     configure_logging(log_format)
@@ -62,7 +67,7 @@ def serve(
         from cloudinv.demo import prepare_demo
 
         prepare_demo(application, host, rest_port, grpc_port)
-    composition.serve(application, host, rest_port, grpc_port)
+    composition.serve(application, host, rest_port, grpc_port, background=not no_runner)
 
 
 @token_cli.command("issue")

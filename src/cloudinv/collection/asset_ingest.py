@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, select, tuple_
 from sqlalchemy.exc import DBAPIError
 
 from cloudinv.collection.ingest import classify
@@ -17,6 +17,7 @@ from cloudinv.domain.counts import Counts
 from cloudinv.domain.task import TaskContext
 from cloudinv.store.asset_lifecycle import mark_missing
 from cloudinv.store.asset_match import RuleKeyError, ensure_indexes, key_expression, key_value
+from cloudinv.store.bulk import BulkWriter
 from cloudinv.store.engine import Database
 from cloudinv.store.lookups import upsert_lookups
 from cloudinv.store.schema import asset_changes, assets
@@ -26,11 +27,8 @@ _UPDATED_COLUMNS = (
     "tags", "project_id", "collector_id", "service_account_id", "secret_id", "job_id", "job_task_id",
     "disconnected_count", "updated_at", "deleted_at",
 )  # fmt: skip
-_UPDATE = (
-    update(assets)
-    .where(assets.c.asset_id == bindparam("b_asset_id"))
-    .values({name: bindparam(name) for name in _UPDATED_COLUMNS})
-)
+_CHANGE_COLUMNS = ("asset_id", "action", "asset_type_id", "domain_id", "collector_id", "job_id", "job_task_id",
+                   "created_at")  # fmt: skip
 DEFAULT_MAX_RESOURCE_BYTES = 1024 * 1024
 
 
@@ -43,17 +41,17 @@ class _Batch:
         self.new_keys: dict[tuple[Any, ...], str] = {}
 
     def create(self, found: Candidate) -> None:
-        row = new_row(found.values)
+        row = new_row(found)
         self.creates[row["asset_id"]] = row
         for keys in found.rules:
-            values = tuple(key_value(rule_value(row, k)) for k in keys)
+            values = tuple(key_value(rule_value(found.values, k)) for k in keys)
             self.new_keys.setdefault((tuple(keys), values), row["asset_id"])
 
     def update(self, asset_id: str, found: Candidate) -> None:
         if asset_id in self.creates:  # the same resource twice in one batch: the later one wins
-            self.creates[asset_id].update(found.values)
+            self.creates[asset_id].update(found.row())
         else:
-            self.updates[asset_id] = {**found.values, "b_asset_id": asset_id}
+            self.updates[asset_id] = {**found.row(), "b_asset_id": asset_id}
 
 
 class AssetIngestor:
@@ -61,6 +59,10 @@ class AssetIngestor:
         self.db = database
         self.max_resource_bytes = max_resource_bytes
         self._indexed: set[str] = set()
+        dialect = database.dialect
+        self._assets = BulkWriter(assets, [c.name for c in assets.columns], dialect)
+        self._updates = BulkWriter(assets, _UPDATED_COLUMNS, dialect)
+        self._changes = BulkWriter(asset_changes, _CHANGE_COLUMNS, dialect)
 
     def ingest(self, context: TaskContext, items: Sequence[Mapping[str, Any]]) -> Counts:
         counts = Counts()
@@ -171,12 +173,9 @@ class AssetIngestor:
             found[tuple(key_value(v) for v in row[1:])].append(row[0])
         return found
 
-    @staticmethod
-    def _write(conn: Connection, context: TaskContext, batch: _Batch) -> None:
-        if batch.creates:
-            conn.execute(insert(assets), list(batch.creates.values()))
-        if batch.updates:
-            conn.execute(_UPDATE, list(batch.updates.values()))
+    def _write(self, conn: Connection, context: TaskContext, batch: _Batch) -> None:
+        self._assets.insert(conn, list(batch.creates.values()))
+        self._updates.update(conn, "asset_id", list(batch.updates.values()), key_field="b_asset_id")
         now = utcnow()
         changes = [
             {"asset_id": asset_id, "action": action, "asset_type_id": row["asset_type_id"],
@@ -185,8 +184,7 @@ class AssetIngestor:
             for action, rows in (("CREATE", batch.creates), ("UPDATE", batch.updates))
             for asset_id, row in rows.items()
         ]  # fmt: skip
-        if changes:
-            conn.execute(insert(asset_changes), changes)
+        self._changes.insert(conn, changes)
 
     @staticmethod
     def _store_lookups(conn: Connection, context: TaskContext, lookups: list[Mapping[str, Any]]) -> None:

@@ -9,6 +9,7 @@ hung or crashed is always ingested. The buffer is bounded, so memory stays flat 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,11 +44,12 @@ class _Buffer:
             self.done, self.error = True, error
             self.cond.notify_all()
 
-    def take(self, timeout: float, most: int) -> list[Any] | None:
-        """Up to `most` buffered items; None at the end of the stream. Raises what the plugin raised."""
+    def take(self, wait: float, most: int) -> list[Any] | None:
+        """Up to `most` buffered items, waiting at most `wait` seconds for one (an empty list when none came);
+        None at the end of the stream. Raises what the plugin raised."""
         with self.cond:
-            if not self.items and not self.done and not self.cond.wait_for(lambda: self.items or self.done, timeout):
-                raise StreamTimeout(f"the plugin sent nothing for {timeout:g} seconds")
+            if not self.items and not self.done and not self.cond.wait_for(lambda: self.items or self.done, wait):
+                return []
             if self.items:
                 batch, self.items = self.items[:most], self.items[most:]
                 self.cond.notify_all()
@@ -63,9 +65,12 @@ class _Buffer:
             self.cond.notify_all()
 
 
-def batches(stream: Iterator[Any], timeout: float, batch_size: int = 500) -> Iterator[list[Any]]:
+def batches(
+    stream: Iterator[Any], timeout: float, batch_size: int = 500, idle: float | None = None
+) -> Iterator[list[Any]]:
     """The stream's items in lists of up to `batch_size`, as they are available. Raises the plugin's own
-    exception (after the items sent before it), or StreamTimeout after `timeout` seconds without an item."""
+    exception (after the items sent before it), or StreamTimeout after `timeout` seconds without an item.
+    With `idle`, an empty list comes every `idle` seconds without an item, so the caller can show it is alive."""
     buffer = _Buffer(limit=4 * batch_size)
 
     def pump() -> None:
@@ -80,7 +85,17 @@ def batches(stream: Iterator[Any], timeout: float, batch_size: int = 500) -> Ite
 
     threading.Thread(target=pump, name="plugin-stream", daemon=True).start()
     try:
-        while (batch := buffer.take(timeout, batch_size)) is not None:
-            yield batch
+        last_item = time.monotonic()
+        while True:
+            silent = time.monotonic() - last_item
+            if silent >= timeout:
+                raise StreamTimeout(f"the plugin sent nothing for {timeout:g} seconds")
+            batch = buffer.take(timeout - silent if idle is None else min(idle, timeout - silent), batch_size)
+            if batch is None:
+                return
+            if batch:
+                last_item = time.monotonic()
+            if batch or idle is not None:
+                yield batch
     finally:
         buffer.abandon()

@@ -22,6 +22,11 @@ class Candidate:
 
     values: dict[str, Any]
     rules: list[list[str]]
+    data_text: str  # `data` serialised once: for the size limit, then as stored
+
+    def row(self) -> dict[str, Any]:
+        """The values as written: `data` as its JSON text."""
+        return {**self.values, "data": self.data_text}
 
 
 _TEXT_FIELDS = ("name", "account", "provider", "region_code", "project_id")
@@ -62,9 +67,9 @@ def candidate(item: Mapping[str, Any], context: TaskContext, max_bytes: int) -> 
     if not _text(resource, "name"):
         raise ResourceRejected("the resource has no name")
     data = _object(resource, "data")
-    size = len(json.dumps(data, default=str))
-    if size > max_bytes:
-        raise ResourceRejected(f"the resource's data is {size} bytes, over the limit of {max_bytes}")
+    data_text = json.dumps(data, default=str)
+    if len(data_text) > max_bytes:
+        raise ResourceRejected(f"the resource's data is {len(data_text)} bytes, over the limit of {max_bytes}")
     ips = resource.get("ip_addresses") or []
     if not isinstance(ips, list) or not all(isinstance(ip, str) for ip in ips):
         raise ResourceRejected("'ip_addresses' must be a list of strings")
@@ -81,11 +86,11 @@ def candidate(item: Mapping[str, Any], context: TaskContext, max_bytes: int) -> 
         workspace_id=context.workspace_id, job_id=context.job_id, job_task_id=context.job_task_id,
         state="ACTIVE", disconnected_count=0, updated_at=now, deleted_at=None,
     )  # fmt: skip
-    return Candidate(values=values, rules=_rules(item.get("match_rules")))
+    return Candidate(values=values, rules=_rules(item.get("match_rules")), data_text=data_text)
 
 
-def new_row(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {**values, "asset_id": new_id("asset"), "created_at": values["updated_at"]}
+def new_row(found: Candidate) -> dict[str, Any]:
+    return {**found.row(), "asset_id": new_id("asset"), "created_at": found.values["updated_at"]}
 
 
 def rule_value(values: Mapping[str, Any], key: str) -> Any:

@@ -1,5 +1,6 @@
 """Run one sub-task: claim it, stream the plugin into the ingestor, finish it. Safe to call twice for the same
-sub-task (a redelivery): the second call finds it claimed and does nothing."""
+sub-task (a redelivery): the second call finds it claimed and does nothing, unless the first one's worker died
+(its heartbeat went silent), in which case the sub-task is run again as a new attempt, or failed after the last."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from cloudinv.collection.ingest import Ingestor
 from cloudinv.collection.pump import StreamTimeout, batches
-from cloudinv.domain.counts import Counts
+from cloudinv.domain.clock import utcnow
+from cloudinv.domain.counts import Counts, TaskError
+from cloudinv.domain.errors import ERROR_UNAVAILABLE
 from cloudinv.domain.job import JobTaskStatus
 from cloudinv.domain.task import TaskContext
 from cloudinv.observability.logs import log_context
@@ -31,8 +35,12 @@ SecretReader = Callable[[str, str], Mapping[str, Any]]  # (domain_id, secret_id)
 @dataclass
 class RunnerSettings:
     task_timeout: float = 600.0
-    batch_size: int = 500
+    batch_size: int = 1000
     heartbeat_interval: float = 1.0
+    # A heartbeat older than this means the worker died: a redelivery may take the sub-task over. Must be well
+    # above heartbeat_interval (a live worker beats even while its plugin is slow).
+    stale_after: float = 60.0
+    max_attempts: int = 3  # after that many claims lost their worker, a redelivery fails the sub-task
 
 
 class SubTaskRunner:
@@ -52,12 +60,25 @@ class SubTaskRunner:
         self.settings = settings or RunnerSettings()
         self.on_finished = on_finished
 
-    def run(self, sub_task_id: str, worker: str) -> None:
-        """Claim and run one sub-task by id (the broker's delivery)."""
+    def run(self, sub_task_id: str, worker: str) -> bool:
+        """Claim and run one sub-task by id (the broker's delivery); False when there was nothing to do: it
+        ended, is gone, runs elsewhere with a live heartbeat, or has just been failed for having no attempts
+        left."""
+        stale_before = utcnow() - timedelta(seconds=self.settings.stale_after)
         with self.db.begin() as conn:
-            claimed = lifecycle.claim(conn, sub_task_id, worker)
-        if claimed:
-            self.execute(sub_task_id)
+            attempt = lifecycle.claim(conn, sub_task_id, worker, stale_before, self.settings.max_attempts)
+            if attempt is None:
+                lifecycle.give_up(conn, sub_task_id, stale_before, self.settings.max_attempts, self._worker_lost())
+        if attempt is None:
+            return False
+        self.execute(sub_task_id, attempt)
+        return True
+
+    def _worker_lost(self) -> TaskError:
+        return TaskError(
+            "ERROR_WORKER_LOST",
+            f"the worker running it was lost on each of {self.settings.max_attempts} attempts",
+        )
 
     def run_next(self, worker: str) -> bool:
         """Claim and run the oldest pending sub-task (the embedded pool); False when there was none."""
@@ -68,24 +89,30 @@ class SubTaskRunner:
         self.execute(sub_task_id)
         return True
 
-    def execute(self, sub_task_id: str) -> None:
-        """Run a claimed sub-task to its end. Whatever the plugin does, the sub-task finishes."""
+    def execute(self, sub_task_id: str, attempt: int | None = None) -> None:
+        """Run a claimed sub-task to its end. Whatever the plugin does, the sub-task finishes, unless the database
+        goes away (ERROR_UNAVAILABLE is raised: the attempt is abandoned, and taken over once stale) or a later
+        attempt took it over (`attempt` None: whichever is current)."""
         try:
             context, plugin_info, task_options = self._load(sub_task_id)
         except _Gone:
             return
         # Every line logged while it runs, and the on_finished hook, know which job and task this is.
         with log_context(job_id=context.job_id, job_task_id=context.job_task_id, sub_task_id=sub_task_id):
-            self._run(context, plugin_info, task_options)
+            self._run(context, plugin_info, task_options, attempt)
 
-    def _run(self, context: TaskContext, plugin_info: Mapping[str, Any], task_options: Mapping[str, Any]) -> None:
+    def _run(
+        self, context: TaskContext, plugin_info: Mapping[str, Any], task_options: Mapping[str, Any], attempt: int | None
+    ) -> None:
         sub_task_id = context.sub_task_id
         counts = Counts()
         failed = True
         try:
-            failed = self._stream(context, plugin_info, task_options, counts)
+            failed = self._stream(context, plugin_info, task_options, counts, attempt)
         except _Gone:
             return
+        except ERROR_UNAVAILABLE:  # our database, not the plugin: this attempt cannot record anything
+            raise
         except PluginError as exc:
             counts.fail(exc.code, exc.message)
         except StreamTimeout as exc:
@@ -93,7 +120,7 @@ class SubTaskRunner:
         except Exception as exc:  # a plugin's own exception, or a stream cut: recorded, the task ends
             log.warning("sub-task %s failed: %s", sub_task_id, exc)
             counts.fail("ERROR_COLLECTOR_PLUGIN", f"{type(exc).__name__}: {exc}")
-        self._finish(context, failed, counts)
+        self._finish(context, failed, counts, attempt)
 
     def _load(self, sub_task_id: str) -> tuple[TaskContext, Mapping[str, Any], Mapping[str, Any]]:
         query = (
@@ -115,33 +142,42 @@ class SubTaskRunner:
         return context, row["plugin_info"], row["task_options"] or {}
 
     def _stream(
-        self, context: TaskContext, plugin_info: Mapping[str, Any], task_options: Mapping[str, Any], counts: Counts
+        self,
+        context: TaskContext,
+        plugin_info: Mapping[str, Any],
+        task_options: Mapping[str, Any],
+        counts: Counts,
+        attempt: int | None,
     ) -> bool:
         """Stream and ingest; True when the sub-task failed. Raises _Gone when it was canceled meanwhile."""
         plugin = self.plugins.get(plugin_info["plugin_id"])
         secret = self.read_secret(context.domain_id, context.secret_id) if context.secret_id else {}
         stream = plugin.collect(plugin_info.get("options") or {}, secret, task_options)
         last_beat = time.monotonic()
-        for batch in batches(iter(stream), self.settings.task_timeout, self.settings.batch_size):
-            counts.add(self.ingestor.ingest(context, batch))
+        interval = self.settings.heartbeat_interval
+        # An empty batch every heartbeat interval while the plugin is silent: the heartbeat is the worker's sign
+        # of life, so that only a dead worker's sub-task is ever taken over (a hung plugin is StreamTimeout).
+        for batch in batches(iter(stream), self.settings.task_timeout, self.settings.batch_size, idle=interval):
+            if batch:
+                counts.add(self.ingestor.ingest(context, batch))
             # Progress is recorded at most once a heartbeat interval: a short task only writes its finish.
-            if time.monotonic() - last_beat >= self.settings.heartbeat_interval or len(counts.errors) > 1000:
-                self._heartbeat(context, counts)
+            if time.monotonic() - last_beat >= interval or len(counts.errors) > 1000:
+                self._heartbeat(context, counts, attempt)
                 last_beat = time.monotonic()
         return counts.failure > 0
 
-    def _heartbeat(self, context: TaskContext, counts: Counts) -> None:
+    def _heartbeat(self, context: TaskContext, counts: Counts, attempt: int | None) -> None:
         with self.db.begin() as conn:
-            alive = lifecycle.heartbeat(conn, context.sub_task_id, counts)
+            alive = lifecycle.heartbeat(conn, context.sub_task_id, counts, attempt)
             if alive:  # errors of a task that was canceled or deleted meanwhile are not kept
                 lifecycle.record_errors(conn, context.job_task_id, context.job_id, counts.errors)
         counts.errors.clear()  # recorded; those of later batches and the final one are recorded at the finish
         if not alive:
             raise _Gone()
 
-    def _finish(self, context: TaskContext, failed: bool, counts: Counts) -> None:
+    def _finish(self, context: TaskContext, failed: bool, counts: Counts, attempt: int | None) -> None:
         with self.db.begin() as conn:
-            finished = lifecycle.finish(conn, context.sub_task_id, failed, counts)
+            finished = lifecycle.finish(conn, context.sub_task_id, failed, counts, attempt)
             if finished is not None:
                 lifecycle.record_errors(conn, context.job_task_id, context.job_id, counts.errors)
             if finished is not None and finished.task_status == JobTaskStatus.SUCCESS:
@@ -151,4 +187,4 @@ class SubTaskRunner:
 
 
 class _Gone(Exception):
-    """The sub-task was canceled, timed out or deleted while running: write nothing more."""
+    """The sub-task was canceled, timed out, deleted or taken over while running: write nothing more."""

@@ -8,20 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from cloudinv.query.kinds import Kind
 from cloudinv.query.timeparse import parse_iso
-from cloudinv.query.values import json_value
+from cloudinv.query.values import json_value, plain
 
 Decode = Callable[[Any], Any]
-
-
-def number(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def _integer(value: Any) -> Any:
@@ -53,4 +46,4 @@ def decoder(kind: Kind) -> Decode:
         return array
     if kind.name == "object":
         return json_value
-    return {"integer": _integer, "float": _float, "number": number, "datetime": _timestamp}.get(kind.name, _same)
+    return {"integer": _integer, "float": _float, "number": plain, "datetime": _timestamp}.get(kind.name, _same)

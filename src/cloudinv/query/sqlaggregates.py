@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, case, cast, func, literal, null
 
 from cloudinv.query.ast import AggregateField
-from cloudinv.query.decoding import Decode, decoder, number
+from cloudinv.query.decoding import Decode, decoder
 from cloudinv.query.dialect import json_array, json_array_agg, json_object
 from cloudinv.query.kinds import Kind
 from cloudinv.query.order import sort_key
@@ -51,7 +51,7 @@ def _count(a: Input) -> tuple[Expr, Decode]:
 def _sum(a: Input) -> tuple[Expr, Decode]:
     if a.value is None or not a.kind.numeric:
         return literal(0), int  # non-numbers are ignored, as in the reference
-    return func.coalesce(func.sum(_when(a, a.value, 0)), 0), number
+    return func.coalesce(func.sum(_when(a, a.value, 0)), 0), decoder(a.kind)  # int stays int, float float
 
 
 def _average(a: Input) -> tuple[Expr, Decode]:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from cloudinv.domain.clock import format_timestamp
-from cloudinv.query.timeparse import parse_iso
 
 
 def plain(value: Any) -> Any:
@@ -24,14 +23,6 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     return value
-
-
-def timestamp_text(value: Any) -> Any:
-    """A timestamp that came back through JSON as text (each dialect writes its own form) in ISO form."""
-    if isinstance(value, str):
-        parsed = parse_iso(value)
-        return format_timestamp(parsed) if parsed is not None else value
-    return plain(value)
 
 
 def json_value(value: Any) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from cloudinv.domain.errors import ERROR_UNAVAILABLE
 
@@ -57,7 +58,13 @@ class Database:
             self.engine: Engine = create_engine(self.url, connect_args={"check_same_thread": False})
             event.listen(self.engine, "connect", _prepare_sqlite)
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            # pre_ping replaces pooled connections that died while the server was away; the connect timeout
+            # keeps a request from waiting on an unreachable host for the OS's TCP timeout (minutes); the pool
+            # timeout, on a pool that outages left full of waiting requests.
+            self.engine = create_engine(
+                self.url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
+                connect_args={} if "connect_timeout=" in self.url else {"connect_timeout": 5},
+            )  # fmt: skip
 
     @property
     def dialect(self) -> str:
@@ -69,7 +76,7 @@ class Database:
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except OperationalError as exc:
+        except (OperationalError, PoolTimeoutError) as exc:
             raise self._unavailable(exc) from exc
         except DBAPIError as exc:
             if exc.connection_invalidated:
@@ -77,7 +84,7 @@ class Database:
             raise
 
     @staticmethod
-    def _unavailable(exc: DBAPIError) -> ERROR_UNAVAILABLE:
+    def _unavailable(exc: Exception) -> ERROR_UNAVAILABLE:
         # The driver's text can name hosts and users; keep it for logs, give the caller the gist.
         return ERROR_UNAVAILABLE(reason="the database cannot be reached")
 

@@ -3,6 +3,9 @@ cancel can never double-count or double-finish. Every function runs inside the c
 
 Rules (job-api.md section 5, collection.md "Running a sub-task"):
 - a sub-task is claimed PENDING -> IN_PROGRESS once; it finishes IN_PROGRESS -> SUCCESS|FAILURE once;
+- a sub-task whose worker went silent (heartbeat older than a threshold: the worker died) may be claimed again,
+  up to a number of attempts; each claim bumps `attempts`, and the heartbeat and finish of an attempt only
+  apply while it is the latest one (a fencing token), so a superseded worker can never count anything;
 - the last sub-task of a task finishes the task (FAILURE if any sub-task failed), exactly once;
 - a finishing task moves one count of its job, only while the job is IN_PROGRESS; the job's last task gives
   it its terminal status, exactly once; `remained = total - success - failure` holds at every commit;
@@ -13,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Integer, Row, and_, bindparam, func, insert, or_, select, update
 
 from cloudinv.domain.clock import utcnow
 from cloudinv.domain.counts import Counts, TaskError
@@ -54,13 +58,24 @@ def record_errors(conn: Connection, job_task_id: str, job_id: str, errors: list[
 
 # The hot statements are built once, with bind parameters: building SQLAlchemy expressions per call costs more
 # than running them on SQLite.
+_STALE = and_(
+    sub_tasks.c.status == SubTaskStatus.IN_PROGRESS.value,
+    sub_tasks.c.heartbeat_at < bindparam("stale_before"),
+)
+# PENDING, or IN_PROGRESS by a dead worker with attempts left (NULL stale_before: PENDING only). The dead attempt's
+# partial counts are reset: they never reached the task, which only adds a sub-task's counts when it finishes.
 _CLAIM = (
     update(sub_tasks)
-    .where(sub_tasks.c.sub_task_id == bindparam("id"), sub_tasks.c.status == SubTaskStatus.PENDING.value)
+    .where(sub_tasks.c.sub_task_id == bindparam("id"),
+           or_(sub_tasks.c.status == SubTaskStatus.PENDING.value,
+               and_(_STALE, sub_tasks.c.attempts < bindparam("max_attempts"))))
     .values(status=SubTaskStatus.IN_PROGRESS.value, attempts=sub_tasks.c.attempts + 1, worker=bindparam("worker"),
-            started_at=bindparam("now"), heartbeat_at=bindparam("now"))
-    .returning(sub_tasks.c.job_task_id)
+            started_at=bindparam("now"), heartbeat_at=bindparam("now"), created_count=0, updated_count=0,
+            failure_count=0)
+    .returning(sub_tasks.c.job_task_id, sub_tasks.c.attempts)
 )  # fmt: skip
+# The fencing token: the attempt a worker claimed, or NULL (the reaper, a give-up) for whichever attempt is current.
+_CURRENT_ATTEMPT = sub_tasks.c.attempts == func.coalesce(bindparam("attempt", type_=Integer), sub_tasks.c.attempts)
 _START_TASK = (
     update(job_tasks)
     .where(job_tasks.c.job_task_id == bindparam("task_id"), job_tasks.c.status == JobTaskStatus.PENDING.value)
@@ -72,22 +87,31 @@ _OLDEST_PENDING = (
     .order_by(sub_tasks.c.created_at)
     .limit(1)
 )
-_COUNTS = {"created_count": bindparam("created"), "updated_count": bindparam("updated"),
-           "failure_count": bindparam("failure")}  # fmt: skip
+_COUNTS: dict[str, Any] = {"created_count": bindparam("created"), "updated_count": bindparam("updated"),
+                           "failure_count": bindparam("failure")}  # fmt: skip
 _HEARTBEAT = (
     update(sub_tasks)
-    .where(sub_tasks.c.sub_task_id == bindparam("id"), sub_tasks.c.status == SubTaskStatus.IN_PROGRESS.value)
+    .where(
+        sub_tasks.c.sub_task_id == bindparam("id"),
+        sub_tasks.c.status == SubTaskStatus.IN_PROGRESS.value,
+        _CURRENT_ATTEMPT,
+    )
     .values(heartbeat_at=bindparam("now"), **_COUNTS)
 )
 _RETURNED_COUNTS = (sub_tasks.c.job_task_id, sub_tasks.c.job_id, sub_tasks.c.created_count,
                     sub_tasks.c.updated_count, sub_tasks.c.failure_count)  # fmt: skip
 _END_SUB_TASK = (
     update(sub_tasks)
-    .where(sub_tasks.c.sub_task_id == bindparam("id"), sub_tasks.c.status == SubTaskStatus.IN_PROGRESS.value)
+    .where(
+        sub_tasks.c.sub_task_id == bindparam("id"),
+        sub_tasks.c.status == SubTaskStatus.IN_PROGRESS.value,
+        _CURRENT_ATTEMPT,
+    )
     .values(status=bindparam("status"), finished_at=bindparam("now"), heartbeat_at=bindparam("now"))
 )
 _FINISH_SUB_TASK = _END_SUB_TASK.values(**_COUNTS).returning(*_RETURNED_COUNTS)
 _FINISH_SUB_TASK_AS_IS = _END_SUB_TASK.returning(*_RETURNED_COUNTS)  # the reaper: keep the last heartbeat's
+_GIVE_UP = _END_SUB_TASK.where(_STALE, sub_tasks.c.attempts >= bindparam("max_attempts")).returning(*_RETURNED_COUNTS)
 _ADD_TO_TASK = (
     update(job_tasks)
     .where(job_tasks.c.job_task_id == bindparam("task_id"))
@@ -126,21 +150,31 @@ _FINISH_JOB = (
 )  # fmt: skip
 
 
-def claim(conn: Connection, sub_task_id: str, worker: str) -> bool:
-    """PENDING -> IN_PROGRESS; False when another delivery or worker already took it (or it is gone)."""
+def claim(
+    conn: Connection,
+    sub_task_id: str,
+    worker: str,
+    stale_before: datetime | None = None,
+    max_attempts: int | None = None,
+) -> int | None:
+    """PENDING -> IN_PROGRESS, or a takeover of an IN_PROGRESS sub-task whose heartbeat is older than
+    `stale_before` and that had fewer than `max_attempts`. The attempt number claimed (the fencing token for
+    `heartbeat` and `finish`); None when another delivery or a live worker has it, or it ended, or is gone."""
     now = utcnow()
-    task_id = conn.execute(_CLAIM, {"id": sub_task_id, "worker": worker, "now": now}).scalar()
-    if task_id is None:
-        return False
-    conn.execute(_START_TASK, {"task_id": task_id, "now": now})
-    return True
+    params = {"id": sub_task_id, "worker": worker, "now": now, "stale_before": stale_before,
+              "max_attempts": max_attempts}  # fmt: skip
+    row = conn.execute(_CLAIM, params).first()
+    if row is None:
+        return None
+    conn.execute(_START_TASK, {"task_id": row.job_task_id, "now": now})
+    return int(row.attempts)
 
 
 def claim_next(conn: Connection, worker: str, dialect: str) -> str | None:
     """Claim the oldest PENDING sub-task of any job: the embedded runner's queue is this table."""
     oldest = _OLDEST_PENDING.with_for_update(skip_locked=True) if dialect == "postgresql" else _OLDEST_PENDING
     sub_task_id = conn.execute(oldest).scalar()
-    if sub_task_id is None or not claim(conn, sub_task_id, worker):
+    if sub_task_id is None or claim(conn, sub_task_id, worker) is None:
         return None
     return str(sub_task_id)
 
@@ -149,24 +183,49 @@ def _count_params(counts: Counts) -> dict[str, int]:
     return {"created": counts.created, "updated": counts.updated, "failure": counts.failure}
 
 
-def heartbeat(conn: Connection, sub_task_id: str, counts: Counts) -> bool:
-    """Record progress; False when the sub-task is no longer ours (canceled, timed out, deleted)."""
-    return bool(conn.execute(_HEARTBEAT, {"id": sub_task_id, "now": utcnow(), **_count_params(counts)}).rowcount)
+def heartbeat(conn: Connection, sub_task_id: str, counts: Counts, attempt: int | None = None) -> bool:
+    """Record progress; False when the sub-task is no longer ours (canceled, timed out, deleted, or taken over
+    by a later attempt than `attempt`)."""
+    params = {"id": sub_task_id, "now": utcnow(), "attempt": attempt, **_count_params(counts)}
+    return bool(conn.execute(_HEARTBEAT, params).rowcount)
 
 
-def finish(conn: Connection, sub_task_id: str, failed: bool, counts: Counts | None) -> Finished | None:
-    """IN_PROGRESS -> SUCCESS|FAILURE, and what follows from it. `counts` None keeps the last heartbeat's.
+def finish(
+    conn: Connection, sub_task_id: str, failed: bool, counts: Counts | None, attempt: int | None = None
+) -> Finished | None:
+    """IN_PROGRESS -> SUCCESS|FAILURE, and what follows from it. `counts` None keeps the last heartbeat's;
+    `attempt` None finishes whichever attempt is current (the reaper).
 
-    None when the sub-task was not IN_PROGRESS (finished already, canceled, or deleted): nothing is written.
+    None when the sub-task was not IN_PROGRESS (finished already, canceled, or deleted) or `attempt` was taken
+    over: nothing is written.
     """
     now = utcnow()
-    params = {"id": sub_task_id, "now": now, "status": SubTaskStatus.FAILURE if failed else SubTaskStatus.SUCCESS}
+    status = SubTaskStatus.FAILURE if failed else SubTaskStatus.SUCCESS
+    params = {"id": sub_task_id, "now": now, "status": status, "attempt": attempt}
     if counts is None:
         row = conn.execute(_FINISH_SUB_TASK_AS_IS, params).first()
     else:
         row = conn.execute(_FINISH_SUB_TASK, {**params, **_count_params(counts)}).first()
+    return None if row is None else _count_sub_task(conn, row, failed, now)
+
+
+def give_up(
+    conn: Connection, sub_task_id: str, stale_before: datetime, max_attempts: int, error: TaskError
+) -> Finished | None:
+    """IN_PROGRESS -> FAILURE, with `error`, for a sub-task whose worker went silent before `stale_before` on
+    its last allowed attempt. None (nothing written) otherwise."""
+    now = utcnow()
+    params = {"id": sub_task_id, "now": now, "status": SubTaskStatus.FAILURE, "attempt": None,
+              "stale_before": stale_before, "max_attempts": max_attempts}  # fmt: skip
+    row = conn.execute(_GIVE_UP, params).first()
     if row is None:
         return None
+    record_errors(conn, row.job_task_id, row.job_id, [error])
+    return _count_sub_task(conn, row, True, now)
+
+
+def _count_sub_task(conn: Connection, row: Row[Any], failed: bool, now: datetime) -> Finished:
+    """Add a finished sub-task to its task; the last one finishes the task, and maybe the job."""
     task = conn.execute(
         _ADD_TO_TASK,
         {"task_id": row.job_task_id, "created": row.created_count, "updated": row.updated_count,

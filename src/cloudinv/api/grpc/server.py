@@ -89,13 +89,15 @@ def create_server(
     address: str,
     workers: int = 16,
     interceptors: Sequence[grpc.ServerInterceptor] = (),
+    health_servicer: health.HealthServicer | None = None,
 ) -> tuple[grpc.Server, int]:
-    """A started-ready server and the port it bound (address may end in `:0`)."""
+    """A started-ready server and the port it bound (address may end in `:0`). `health_servicer`: one whose
+    statuses the caller keeps current (api/grpc/health.py); otherwise every service is always SERVING."""
     executor = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc")
     server = grpc.server(executor, interceptors=interceptors)
     for contract in contracts:
         server.add_generic_rpc_handlers((_generic_handler(contract, tokens),))
-    health_servicer = health.HealthServicer()
+    health_servicer = health_servicer or health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [c.descriptor.full_name for c in contracts]
     for name in [*names, ""]:
