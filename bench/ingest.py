@@ -4,7 +4,8 @@ For each database (SQLite in a temporary directory; PostgreSQL in a schema of it
 CLOUDINV_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test, dropped afterwards):
   creates  one sub-task streaming N new resources, run to its end by the runner (plugin in-process)
   updates  the same collect again: N resources matched and updated
-  gRPC     creates again, on a fresh collector/secret, with the plugin served over gRPC on localhost
+  gRPC     creates again, on a fresh collector/secret, with the plugin served over gRPC on localhost by a
+           `cloudinv plugin serve synthetic` process of its own, as in production
   baseline the same N asset rows inserted with a bare SQLAlchemy Core executemany in batches of 500
 Figures are resources/s, with the ratio baseline / ours.
 
@@ -17,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import create_engine, insert, text
 
@@ -28,13 +31,27 @@ from cloudinv import app as composition
 from cloudinv.domain.auth import Role, Scope
 from cloudinv.domain.clock import utcnow
 from cloudinv.domain.ids import new_id
-from cloudinv.plugins.grpc_server import create_plugin_server
-from cloudinv.plugins.registry import PluginRegistry
 from cloudinv.settings import Settings
 from cloudinv.store.engine import normalize_url
 from cloudinv.store.schema import assets
 
 ADMIN = Scope("domain-bench", Role.DOMAIN_ADMIN, subject="bench")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port}")
 
 
 def _collector(application: composition.Application, plugin_id: str, resources: int, account: str) -> dict[str, str]:
@@ -77,8 +94,12 @@ def _baseline(application: composition.Application, resources: int) -> float:
 
 def run(label: str, settings: Settings, resources: int) -> None:
     application = composition.build(settings)
-    server, port = create_plugin_server(PluginRegistry().get("synthetic"), "127.0.0.1:0")
-    server.start()
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("cloudinv")), "plugin", "serve", "synthetic", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+    )
+    wait_for_port(port)
     try:
         local = _collector(application, "synthetic", resources, "acct-local")
         creates = _timed_collect(application, local, resources)
@@ -87,7 +108,8 @@ def run(label: str, settings: Settings, resources: int) -> None:
         over_grpc = _timed_collect(application, remote, resources)
         bare = _baseline(application, resources)
     finally:
-        server.stop(grace=None)
+        server.terminate()
+        server.wait(10)
         application.close()
     print(f"{label}: {resources:,} resources in one sub-task")
     print(f"  creates (in-process)  {creates:10,.0f}/s   baseline/ours {bare / creates:5.2f}x")
