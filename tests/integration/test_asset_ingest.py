@@ -34,7 +34,8 @@ def test_recollect_updates_instead_of_duplicating(application: Any) -> None:
     assert (second["created_count"], second["updated_count"]) == (0, 40)
     assert _count(application) == 40
     with application.database.begin() as conn:
-        actions = dict(conn.execute(select(asset_changes.c.action, func.count()).group_by(asset_changes.c.action)).all())
+        per_action = select(asset_changes.c.action, func.count()).group_by(asset_changes.c.action)
+        actions = dict(conn.execute(per_action).all())
     assert actions == {"CREATE": 40, "UPDATE": 40}
 
 
@@ -78,8 +79,8 @@ def _context(**overrides: Any) -> TaskContext:
 
 
 def _item(name: str, rules: dict[str, list[str]], **resource: Any) -> dict[str, Any]:
-    return {"state": "SUCCESS", "resource_type": "inventory.CloudService", "match_rules": rules,
-            "resource": {"name": name, "account": "acct", "data": {"resource_id": f"id-{name}"}, **resource}}  # fmt: skip
+    body = {"name": name, "account": "acct", "data": {"resource_id": f"id-{name}"}, **resource}
+    return {"state": "SUCCESS", "resource_type": "inventory.CloudService", "match_rules": rules, "resource": body}
 
 
 def test_two_collectors_with_different_rules_share_one_asset(application: Any) -> None:

@@ -62,6 +62,6 @@ def test_schedule_hours_outside_0_23_are_refused(application: Any) -> None:
 
     from cloudinv.domain.errors import ERROR_INVALID_PARAMETER
 
-    with pytest.raises(ERROR_INVALID_PARAMETER, match="schedule.hours"):
+    with pytest.raises(ERROR_INVALID_PARAMETER, match=r"schedule\.hours"):
         _host_collector(application, [24])
     assert application.collectors.list(ADMIN, {}).total_count == 0
