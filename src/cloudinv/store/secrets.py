@@ -1,12 +1,8 @@
-"""The secrets repository. `encrypted_data` is read by one method only, for workers: no other read selects it.
-
-`tags` is a JSON column the query language cannot address yet (JSON keys are being added to `query/`), so it is
-not in the field table; full listings still show it.
-"""
+"""The secrets repository. `encrypted_data` is read by one method only, for workers: no other read selects it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, delete, insert, or_, select, update
@@ -45,11 +41,11 @@ SECRET_FIELDS = FieldTable(
     keyword_fields=("secret_id", "name"),
     default_sort=(SortKey("created_at", desc=True),),
     minimal_fields=("secret_id", "name", "state", "schema_id", "provider", "workspace_id", "created_at"),
+    output_only=("tags",),
 )
 
 # Every column a caller may see: all but the ciphertext.
 PUBLIC_COLUMNS = tuple(c for c in secrets.c if c.name != "encrypted_data")
-_NOT_QUERYABLE = tuple(c.name for c in PUBLIC_COLUMNS if c.name not in SECRET_FIELDS.fields)
 
 
 class SecretRepository(ScopedRepository):
@@ -60,21 +56,6 @@ class SecretRepository(ScopedRepository):
         query = select(*PUBLIC_COLUMNS).where(secrets.c.secret_id == resource_id, *self.scoped(scope))
         with self.db.begin() as conn:
             return conn.execute(query).mappings().first()
-
-    def search(
-        self,
-        scope: Scope,
-        clauses: Sequence[ColumnElement[bool]],
-        order_by: Sequence[Any],
-        columns: Sequence[str],
-        offset: int,
-        limit: int,
-        with_rows: bool = True,
-    ) -> tuple[list[RowMapping], int]:
-        # A full listing (every queryable column) also shows the JSON columns the query language cannot name.
-        if set(SECRET_FIELDS.fields) <= set(columns):
-            columns = [*columns, *(name for name in _NOT_QUERYABLE if name not in columns)]
-        return super().search(scope, clauses, order_by, columns, offset, limit, with_rows)
 
     def insert(self, row: Mapping[str, Any]) -> None:
         with self.db.begin() as conn:
