@@ -111,7 +111,9 @@ def test_login_checks_the_token_and_keeps_the_profile_private(cli: Cli, server: 
     token = json.loads(cli.config.read_text())["token"]
     other = Cli(tmp_path / "config" / "profile.json")
     refused = other("login", "--url", server.rest_url, "--token", "not-a-token")
-    assert refused.code == 1 and "ERROR_AUTHENTICATE_FAILURE" in refused.stderr and "nothing was saved" in refused.stderr
+    assert (
+        refused.code == 1 and "ERROR_AUTHENTICATE_FAILURE" in refused.stderr and "nothing was saved" in refused.stderr
+    )
     assert not other.config.exists()
     assert "logged in" in other.ok("login", "--url", server.rest_url + "/", "--token", token).stdout
     assert stat.S_IMODE(other.config.stat().st_mode) == 0o600
@@ -134,7 +136,7 @@ def test_collectors_secrets_and_watch_exit_codes(cli: Cli) -> None:
     succeeded = cli("collectors", "collect", good["collector_id"], "--secret-id", secret["secret_id"], "--watch")
     assert succeeded.code == 0, succeeded.stderr
     assert " SUCCESS: 1 of 1 task(s) succeeded, 0 failed; 50 resources, 0 failures" in succeeded.stdout
-    failed = cli("collectors", "collect", bad["collector_id"], "--watch")
+    failed = cli("collectors", "collect", bad["collector_id"], "--secret-id", secret["secret_id"], "-w")
     assert failed.code == 3
     assert " FAILURE: " in failed.stdout and "FAILURE" in failed.stderr  # the progress lines, then the summary
 

@@ -33,6 +33,7 @@ def login(
 
 
 def add_remote_commands(cli: typer.Typer, jobs: typer.Typer) -> None:
+    """Add the client commands to a CLI: `login`, the groups, and the Job API verbs to its `jobs` group."""
     cli.command("login")(login)
     add_job_commands(jobs)
     groups = {
@@ -45,3 +46,12 @@ def add_remote_commands(cli: typer.Typer, jobs: typer.Typer) -> None:
         group = typer.Typer(help=help_text, no_args_is_help=True)
         add(group)
         cli.add_typer(group, name=name)
+
+
+def remote_cli() -> typer.Typer:
+    """A CLI of the client commands only (see entry.py)."""
+    cli = typer.Typer(help="cloudinv: the client commands.", no_args_is_help=True)
+    jobs = typer.Typer(help="Jobs on a server.", no_args_is_help=True)
+    cli.add_typer(jobs, name="jobs")
+    add_remote_commands(cli, jobs)
+    return cli

@@ -48,6 +48,7 @@ def worker(
     concurrency: int = typer.Option(os.cpu_count() or 1, "--concurrency", "-c", help="Sub-tasks run at once."),
     queues: str | None = typer.Option(None, "--queues", "-Q", help="Comma-separated; default CLOUDINV_BROKER_QUEUE."),
     pool: Pool = typer.Option(Pool.PREFORK, "--pool", help="prefork: one process per sub-task (default)."),
+    loglevel: str = typer.Option("INFO", "--loglevel", help="INFO logs every task received and run."),
     data_dir: Path | None = _DataDir,
     database_url: str | None = _DatabaseUrl,
     log_format: LogFormat = _LogFormat,
@@ -58,7 +59,7 @@ def worker(
     app = create_celery(composition.broker_settings(settings))
     register_task(app, PerProcess(lambda: composition.open_worker_runner(settings)))
     names = [q.strip() for q in (queues or settings.broker_queue).split(",") if q.strip()]
-    run_worker(app, names, concurrency, pool.value)
+    run_worker(app, names, concurrency, pool.value, loglevel)
 
 
 def scheduler(

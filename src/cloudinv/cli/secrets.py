@@ -23,7 +23,9 @@ def create(
     name: str = typer.Option(..., "--name"),
     schema_id: str = typer.Option(..., "--schema-id", help="e.g. synthetic; it decides the provider."),
     data: str = typer.Option(..., "--data", help="The secret data: JSON, or @FILE (JSON or YAML)."),
-    resource_group: str | None = typer.Option(None, "--resource-group", help="DOMAIN or WORKSPACE."),
+    resource_group: str | None = typer.Option(
+        None, "--resource-group", help="DOMAIN or WORKSPACE (default: WORKSPACE with --workspace-id, else DOMAIN)."
+    ),
     workspace_id: str | None = typer.Option(None, "--workspace-id"),
     tags: list[str] = TagOption,
     output: Format = OutputOption,
@@ -34,8 +36,9 @@ def create(
         if not isinstance(secret_data, dict):
             raise FilterError("--data must be a JSON object")
         request: dict[str, Any] = {"name": name, "schema_id": schema_id, "data": secret_data, "tags": tags_of(tags)}
-        optional = {"resource_group": resource_group, "workspace_id": workspace_id}
-        request.update({k: v for k, v in optional.items() if v is not None})
+        request["resource_group"] = resource_group or ("WORKSPACE" if workspace_id else "DOMAIN")
+        if workspace_id:
+            request["workspace_id"] = workspace_id
         emit_one(client.call(SECRET_RESOURCE.path("create"), request), output)
 
 

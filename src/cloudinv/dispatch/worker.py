@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 from cloudinv.collection.runner import SubTaskRunner
 from cloudinv.dispatch.celery_app import TASK_NAME
@@ -46,7 +47,9 @@ class PerProcess:
 
 
 def register_task(app: Celery, runners: PerProcess) -> Any:
-    """Register `cloudinv.run_sub_task` on `app`; the task object."""
+    """Register `cloudinv.run_sub_task` on `app`; the task object. Prefork children build their runner as they
+    start, so that the first sub-task each one runs does not wait for it."""
+    worker_process_init.connect(lambda **_: runners.get(), weak=False)
 
     def run_sub_task(task: Any, sub_task_id: str) -> None:
         worker = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, RowMapping, Select
 
 from cloudinv.query.ast import Stage
 from cloudinv.query.fields import FieldTable
-from cloudinv.query.pipeline import Step, plan_steps, table_schema
+from cloudinv.query.pipeline import Step, plan_steps, sql_json_paths, table_schema
 from cloudinv.query.plan import ScopeClauses
 from cloudinv.query.pystages import check, run
 from cloudinv.query.sqlstages import Rel, SqlBuilder, count_rows, decode_rows, select_rows, table_relation
@@ -24,7 +24,8 @@ class Pipeline:
         self.fields = fields
         self.dialect = dialect
         self.where = tuple(where)
-        self.steps: list[Step] = plan_steps(stages, table_schema(fields))
+        self.json_paths = sql_json_paths(fields, stages)
+        self.steps: list[Step] = plan_steps(stages, table_schema(fields, self.json_paths))
         self.sql_steps = [step for step in self.steps if step.sql]
         self.python_steps = self.steps[len(self.sql_steps) :]
         check(self.python_steps)
@@ -40,7 +41,7 @@ class Pipeline:
 
     def relation(self, scope: ScopeClauses) -> Rel:
         builder = SqlBuilder(self.dialect)
-        rel = table_relation(self.fields, [*scope, *self.where])
+        rel = table_relation(self.fields, [*scope, *self.where], self.dialect, self.json_paths)
         for step in self.sql_steps:
             rel = builder.apply(rel, step)
         return rel

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, UnaryExpression, and_, or_
 
 from cloudinv.query.ast import Condition, SortKey, Where
-from cloudinv.query.fields import FieldTable, ResolvedField
+from cloudinv.query.fields import JSON_KINDS, FieldTable, ResolvedField
+from cloudinv.query.jsonops import sort_keys
 from cloudinv.query.operators import Context, build_condition
 
 BoolExpr = ColumnElement[bool]
@@ -47,14 +48,19 @@ class FilterCompiler:
         Null sorts lower than every value, on both dialects: first ascending, last descending.
         """
         keys = sort or self.fields.default_sort
-        order = [self._order(self.fields.resolve(k.key, "query.sort.key"), k.desc) for k in keys]
+        order = [e for k in keys for e in self._order(self.fields.resolve(k.key, "query.sort.key"), k.desc)]
         if all(k.key != self.fields.id_field for k in keys):
             id_field = self.fields.resolve(self.fields.id_field, "query.sort.key")
-            order.append(self._order(id_field, keys[-1].desc))
+            order += self._order(id_field, keys[-1].desc)
         return order
 
+    def _order(self, field: ResolvedField, desc: bool) -> list[UnaryExpression[Any]]:
+        if field.kind in JSON_KINDS:
+            return sort_keys(field, self.ctx.dialect, desc)
+        return [self._column_order(field, desc)]
+
     @staticmethod
-    def _order(field: ResolvedField, desc: bool) -> UnaryExpression[Any]:
+    def _column_order(field: ResolvedField, desc: bool) -> UnaryExpression[Any]:
         if desc:
             expr = field.expr.desc()
             return expr.nulls_last() if field.nullable else expr

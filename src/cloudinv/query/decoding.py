@@ -44,6 +44,6 @@ def decoder(kind: Kind) -> Decode:
             return None if items is None else [item(v) for v in items]
 
         return array
-    if kind.name == "object":
-        return json_value
+    if kind.name in ("object", "json"):
+        return json_value  # a JSON path's canonical text, too
     return {"integer": _integer, "float": _float, "number": plain, "datetime": _timestamp}.get(kind.name, _same)

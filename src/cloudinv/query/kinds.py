@@ -35,6 +35,9 @@ DATETIME = Kind("datetime")
 NULL = Kind("null")  # a missing key: always null
 OBJECT = Kind("object")
 ANY = Kind("any")  # decided by the data, in Python stages
+# A value read from a JSON path in SQL, held as canonical JSON text (query/jsonsql.py) so that one column
+# keeps its type; SQL groups, counts, sorts and sums it; Python decodes it.
+JSON = Kind("json")
 
 
 def array_of(item: Kind) -> Kind:
@@ -44,7 +47,7 @@ def array_of(item: Kind) -> Kind:
 _DESCRIPTIONS = {
     "integer": "an integer", "float": "a number", "number": "a number", "string": "a string",
     "boolean": "a boolean", "datetime": "a timestamp", "null": "missing", "object": "an object",
-    "array": "a list", "any": "any value",
+    "array": "a list", "any": "any value", "json": "a JSON value",
 }  # fmt: skip
 
 FIELD_KINDS = {
@@ -53,10 +56,14 @@ FIELD_KINDS = {
     FieldKind.FLOAT: FLOAT,
     FieldKind.BOOLEAN: BOOLEAN,
     FieldKind.DATETIME: DATETIME,
+    FieldKind.JSON: OBJECT,
+    FieldKind.LIST: array_of(STRING),
+    FieldKind.JSON_VALUE: JSON,
 }
 
 _FIELD_KIND_OF = {"integer": FieldKind.INTEGER, "float": FieldKind.FLOAT, "number": FieldKind.FLOAT,
-                  "boolean": FieldKind.BOOLEAN, "datetime": FieldKind.DATETIME}  # fmt: skip
+                  "boolean": FieldKind.BOOLEAN, "datetime": FieldKind.DATETIME,
+                  "json": FieldKind.JSON_VALUE}  # fmt: skip
 
 
 def field_kind(kind: Kind) -> FieldKind:

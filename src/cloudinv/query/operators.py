@@ -20,7 +20,8 @@ from cloudinv.domain.errors import (
 )
 from cloudinv.query import limits
 from cloudinv.query.ast import Condition
-from cloudinv.query.fields import NUMERIC_KINDS, FieldKind, ResolvedField
+from cloudinv.query.fields import JSON_KINDS, NUMERIC_KINDS, FieldKind, ResolvedField
+from cloudinv.query.jsonops import build_json
 from cloudinv.query.timeparse import parse_iso, parse_timediff
 
 Expr = ColumnElement[Any]
@@ -39,9 +40,10 @@ class Context:
         # SQLite has no REGEXP: the engine registers this function on every connection (store/engine.py).
         return func.cloudinv_regexp(pattern, expr) == 1
 
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    def contains(self, expr: Expr, text: str) -> BoolExpr:
+        """Case-insensitive literal substring: LIKE wildcards in `text` are escaped."""
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return func.lower(expr).like(literal("%" + escaped + "%"), escape="\\")
 
 
 def _as_text(field: ResolvedField) -> Expr:
@@ -53,9 +55,8 @@ def _null_or(field: ResolvedField, expr: BoolExpr) -> BoolExpr:
     return or_(expr, field.expr.is_(None)) if field.nullable else expr
 
 
-def _contain(field: ResolvedField, value: Any) -> BoolExpr:
-    pattern = "%" + _escape_like(str(value).lower()) + "%"
-    return func.lower(_as_text(field)).like(literal(pattern), escape="\\")
+def _contain(field: ResolvedField, value: Any, ctx: Context) -> BoolExpr:
+    return ctx.contains(_as_text(field), str(value))
 
 
 def _eq(field: ResolvedField, value: Any, ctx: Context) -> BoolExpr:
@@ -86,21 +87,17 @@ def _exists(field: ResolvedField, value: bool, ctx: Context) -> BoolExpr:
     return field.expr.is_not(None) if value else field.expr.is_(None)
 
 
-def _contain_op(field: ResolvedField, value: Any, ctx: Context) -> BoolExpr:
-    return _contain(field, value)
-
-
 def _not_contain(field: ResolvedField, value: Any, ctx: Context) -> BoolExpr:
-    return _null_or(field, not_(_contain(field, value)))
+    return _null_or(field, not_(_contain(field, value, ctx)))
 
 
 def _contain_in(field: ResolvedField, values: list[Any], ctx: Context) -> BoolExpr:
-    return or_(false(), *(_contain(field, v) for v in values))
+    return or_(false(), *(_contain(field, v, ctx) for v in values))
 
 
 def _not_contain_in(field: ResolvedField, values: list[Any], ctx: Context) -> BoolExpr:
     # "None of": the reference ORs the negations, which matches rows lacking just one value. Not copied.
-    return _null_or(field, and_(true(), *(not_(_contain(field, v)) for v in values)))
+    return _null_or(field, and_(true(), *(not_(_contain(field, v, ctx)) for v in values)))
 
 
 def _regex(field: ResolvedField, value: str, ctx: Context) -> BoolExpr:
@@ -130,8 +127,8 @@ def _match(field: ResolvedField, value: Any, ctx: Context) -> BoolExpr:
 
 
 # Value shapes: how the condition's value is checked and converted before the builder sees it.
-SCALAR, LIST, BOOL, DICT, TEXT, TEXT_LIST, DATETIME, TIMEDIFF = (
-    "scalar", "list", "bool", "dict", "text", "text_list", "datetime", "timediff"
+SCALAR, ORDERED, LIST, BOOL, DICT, TEXT, TEXT_LIST, DATETIME, TIMEDIFF = (
+    "scalar", "ordered", "list", "bool", "dict", "text", "text_list", "datetime", "timediff"
 )  # fmt: skip
 
 
@@ -147,7 +144,7 @@ def _table() -> dict[str, Operator]:
         Operator("eq", SCALAR, _eq),
         Operator("not", SCALAR, _not),
         Operator("exists", BOOL, _exists),
-        Operator("contain", TEXT, _contain_op),
+        Operator("contain", TEXT, _contain),
         Operator("not_contain", TEXT, _not_contain),
         Operator("in", LIST, _in),
         Operator("not_in", LIST, _not_in),
@@ -158,7 +155,7 @@ def _table() -> dict[str, Operator]:
         Operator("match", DICT, _match),
     ]
     for op in ("lt", "lte", "gt", "gte"):
-        entries.append(Operator(op, SCALAR, _compare(op)))
+        entries.append(Operator(op, ORDERED, _compare(op)))
         entries.append(Operator(f"datetime_{op}", DATETIME, _compare(op)))
         entries.append(Operator(f"timediff_{op}", TIMEDIFF, _compare(op)))
     return {entry.name: entry for entry in entries}
@@ -174,6 +171,8 @@ def coerce_scalar(field: ResolvedField, value: Any, cond: Condition) -> Any:
     if isinstance(value, list | dict):
         raise ERROR_OPERATOR_VALUE_TYPE(operator=cond.operator, expected="scalar", condition=cond.echo())
     kind = field.kind
+    if kind in JSON_KINDS:
+        return _json_scalar(value, cond)
     if kind == FieldKind.DATETIME:
         if isinstance(value, datetime):
             return value
@@ -192,6 +191,24 @@ def coerce_scalar(field: ResolvedField, value: Any, cond: Condition) -> Any:
     if not isinstance(value, str):
         raise ERROR_INVALID_PARAMETER_TYPE(key=cond.key, type="str")
     return value
+
+
+def _json_scalar(value: Any, cond: Condition) -> Any:
+    """Any JSON scalar: the comparison follows its type (query/jsonops.py). 10.0 (as gRPC sends 10) is 10."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _check_ordered(field: ResolvedField, cond: Condition) -> Any:
+    """lt/lte/gt/gte: a value to compare with. Null has no order (SQL would compare nothing, or fail)."""
+    if cond.value is None:
+        reason = f"'{cond.operator}' needs a value to compare with, not null (use 'exists' to test for null)"
+        raise ERROR_INVALID_PARAMETER(key=cond.key, reason=reason)
+    if field.kind in JSON_KINDS and isinstance(cond.value, bool):
+        reason = f"'{cond.operator}' compares numbers or strings, not {str(cond.value).lower()}"
+        raise ERROR_INVALID_PARAMETER(key=cond.key, reason=reason)
+    return coerce_scalar(field, cond.value, cond)
 
 
 def _check_regex(pattern: Any, cond: Condition) -> str:
@@ -252,6 +269,7 @@ def _check_timediff(field: ResolvedField, cond: Condition) -> datetime:
 
 _VALUE_CHECKS: dict[str, Callable[[ResolvedField, Condition], Any]] = {
     SCALAR: lambda field, cond: coerce_scalar(field, cond.value, cond),
+    ORDERED: _check_ordered,
     LIST: _check_list,
     TEXT_LIST: _check_text_list,
     BOOL: _check_typed(bool, "bool"),
@@ -263,6 +281,11 @@ _VALUE_CHECKS: dict[str, Callable[[ResolvedField, Condition], Any]] = {
 
 
 def _datetime_field_value(field: ResolvedField, moment: datetime, cond: Condition) -> datetime:
+    if field.kind in JSON_KINDS:
+        # JSON has no timestamp type, and PostgreSQL 15 cannot test whether text parses as one without failing
+        # the statement on the first that does not. ISO 8601 strings of one format compare as text.
+        reason = f"'{cond.operator}' needs a timestamp field; '{cond.key}' is JSON: compare ISO 8601 strings with lt/gt"
+        raise ERROR_INVALID_PARAMETER(key=cond.key, reason=reason)
     if field.kind != FieldKind.DATETIME:
         raise ERROR_INVALID_PARAMETER(key=cond.key, reason=f"'{cond.operator}' needs a timestamp field")
     return moment
@@ -272,4 +295,7 @@ def build_condition(field: ResolvedField, cond: Condition, ctx: Context) -> Bool
     operator = OPERATORS.get(cond.operator)
     if operator is None:
         raise ERROR_DB_QUERY_OPERATOR(operator=cond.operator, condition=cond.echo())
-    return operator.build(field, _VALUE_CHECKS[operator.shape](field, cond), ctx)
+    value = _VALUE_CHECKS[operator.shape](field, cond)
+    if field.kind in JSON_KINDS:
+        return build_json(field, cond, value, ctx)
+    return operator.build(field, value, ctx)

@@ -35,6 +35,7 @@ from cloudinv.query.kinds import (
     FIELD_KINDS,
     FLOAT,
     INT,
+    JSON,
     NULL,
     NUMBER,
     OBJECT,
@@ -54,8 +55,34 @@ class Step:
     sql: bool  # runs in SQL (every step before it does too)
 
 
-def table_schema(fields: FieldTable) -> Schema:
-    return Schema(columns=tuple((name, FIELD_KINDS[d.kind]) for name, d in fields.fields.items()))
+def table_schema(fields: FieldTable, json_paths: tuple[str, ...] = ()) -> Schema:
+    """The stored fields, and the JSON paths SQL reads as columns of their own (`sql_json_paths`)."""
+    columns = [(name, FIELD_KINDS[d.kind]) for name, d in fields.fields.items()]
+    return Schema(columns=(*columns, *((path, JSON) for path in json_paths)))
+
+
+def _group_reads(stage: GroupStage) -> list[tuple[str, str]]:
+    """The keys a group reads that SQL can read as JSON scalars, with where each came from: not a date_format
+    key (formatted in Python) nor merge_objects (objects are merged in Python)."""
+    keys = [(k.key, f"{stage.keys_path}.key") for k in stage.keys if not k.date_format]
+    at = f"{stage.fields_path}.key"
+    for spec in stage.fields:
+        names = [spec.key] if spec.operator != "merge_objects" else []
+        names += [src for _, src in spec.fields] + [c.key for c in spec.conditions]
+        keys += [(name, at) for name in names]
+    return keys
+
+
+def sql_json_paths(fields: FieldTable, stages: tuple[Stage, ...]) -> tuple[str, ...]:
+    """JSON paths (`tags.env`, `data.size`) that the first stage, a group, reads: they become columns of the
+    table relation, computed in SQL, so that grouping by a tag does not ship every row's documents to Python.
+    Only the first stage: a later one (after an unwind, say) may read a path whose value has changed."""
+    if not stages or not isinstance(stages[0], GroupStage):
+        return ()
+    reads = [(key, at) for key, at in _group_reads(stages[0]) if key and fields.json_root(key) is not None]
+    for key, at in reads:
+        fields.resolve(key, at)  # an unsafe segment is an error, as in a filter
+    return tuple(dict.fromkeys(key for key, _ in reads))
 
 
 def column(schema: Schema, name: str, at: str) -> Kind:
@@ -107,6 +134,8 @@ def aggregate_kind(schema: Schema, spec: AggregateField, at: str) -> tuple[Kind,
         return array_of(OBJECT), sql and all(k.scalar for k in kinds)
     kind = value_kind(schema, spec.key)
     sql = sql and kind.scalar
+    if kind == JSON:
+        return _json_aggregate_kind(op, sql)
     if op == "sum":
         return (kind if kind.numeric else NUMBER if not kind.scalar else INT), sql
     if op == "average":
@@ -121,12 +150,27 @@ def aggregate_kind(schema: Schema, spec: AggregateField, at: str) -> tuple[Kind,
     return kind, sql  # max, min, first, last
 
 
+def _json_aggregate_kind(op: str, sql: bool) -> tuple[Kind, bool]:
+    """Over a JSON path read in SQL: sum and average take its numbers only; max and min order across types,
+    and merge_objects merges objects, in Python."""
+    if op == "sum":
+        return NUMBER, sql
+    if op == "average":
+        return FLOAT, sql
+    if op in ("push", "add_to_set"):
+        return array_of(JSON), sql
+    if op == "merge_objects":
+        return OBJECT, False
+    return JSON, sql and op not in ("max", "min")  # first, last
+
+
 def _group(stage: GroupStage, schema: Schema) -> tuple[Schema, bool]:
     columns: list[tuple[str, Kind]] = []
     sql = True
     for key in stage.keys:
         kind = _key_kind(schema, key.key, key.date_format, stage.keys_path)
-        sql = sql and kind.scalar
+        # A date_format key is scalar whatever it reads: what it reads decides too (a JSON path: Python).
+        sql = sql and kind.scalar and column(schema, key.key, stage.keys_path).scalar
         columns.append((key.name, kind))
     for spec in stage.fields:
         kind, field_sql = aggregate_kind(schema, spec, stage.fields_path)
@@ -144,7 +188,7 @@ def _operand_kind(schema: Schema, operand: str | float | Calc, operator: str, at
     kind = column(schema, operand, f"{at}.fields")
     if kind.numeric or kind == NULL:
         return kind, True
-    if not kind.scalar:
+    if not kind.scalar or kind == JSON:
         return NUMBER, False
     raise ERROR_INVALID_PARAMETER(
         key=f"{at}.fields", reason=f"'{operator}' needs numbers; '{operand}' is {kind.describe()}"
@@ -156,12 +200,12 @@ def _unary_kind(schema: Schema, calc: Calc, at: str) -> tuple[Kind, bool]:
     kind = column(schema, name, f"{at}.key")
     op = calc.operator
     if op == "sum":
-        return (kind, True) if kind.numeric else (INT, True) if kind.scalar else (NUMBER, False)
+        return (kind, True) if kind.numeric else (INT, True) if kind.scalar and kind != JSON else (NUMBER, False)
     accepts, result = {"size": ("array", INT), "array_to_object": ("array", OBJECT),
                        "object_to_array": ("object", array_of(OBJECT))}[op]  # fmt: skip
     if kind == NULL:
         return result, True
-    if kind.name in (accepts, "any"):
+    if kind.name in (accepts, "any", "json"):
         return result, False
     reason = f"'{op}' needs {Kind(accepts).describe()}; '{name}' is {kind.describe()}"
     raise ERROR_INVALID_PARAMETER(key=f"{at}.key", reason=reason)
@@ -196,10 +240,11 @@ def _project(stage: ProjectStage, schema: Schema) -> tuple[Schema, bool]:
 
 def _unwind(stage: UnwindStage, schema: Schema) -> tuple[Schema, bool]:
     kind = column(schema, stage.path, f"{stage.at}.path")
-    element = (kind.item or ANY) if kind.name == "array" else kind
+    element = (kind.item or ANY) if kind.name == "array" else ANY if kind == JSON else kind
     columns = tuple((name, element if name == stage.path else k) for name, k in schema.columns)
     after = Schema(columns=columns, keys=schema.keys)
-    sql = kind.scalar and _conditions(after, stage.filter, f"{stage.at}.filter")
+    # A JSON value may be an array: unwound in Python.
+    sql = kind.scalar and kind != JSON and _conditions(after, stage.filter, f"{stage.at}.filter")
     return after, sql
 
 

@@ -16,8 +16,9 @@ from sqlalchemy import ColumnElement, Float, case, cast, func, literal, null
 from cloudinv.query.ast import AggregateField
 from cloudinv.query.decoding import Decode, decoder
 from cloudinv.query.dialect import json_array, json_array_agg, json_object
-from cloudinv.query.kinds import Kind
-from cloudinv.query.order import sort_key
+from cloudinv.query.jsonsql import json_number
+from cloudinv.query.kinds import JSON, NUMBER, Kind
+from cloudinv.query.order import hashable, sort_key
 from cloudinv.query.values import json_value
 
 Expr = ColumnElement[Any]
@@ -48,17 +49,29 @@ def _count(a: Input) -> tuple[Expr, Decode]:
     return func.coalesce(func.sum(case((a.condition, 1), else_=0)), 0), int
 
 
+def _number(a: Input) -> Expr | None:
+    """The value as a number, None when it never is; a JSON path's non-numbers read as null (ignored)."""
+    if a.value is None:
+        return None
+    if a.kind == JSON:
+        return json_number(a.dialect, a.value)
+    return a.value if a.kind.numeric else None
+
+
 def _sum(a: Input) -> tuple[Expr, Decode]:
-    if a.value is None or not a.kind.numeric:
+    value = _number(a)
+    if value is None:
         return literal(0), int  # non-numbers are ignored, as in the reference
-    return func.coalesce(func.sum(_when(a, a.value, 0)), 0), decoder(a.kind)  # int stays int, float float
+    kind = NUMBER if a.kind == JSON else a.kind
+    return func.coalesce(func.sum(_when(a, value, 0)), 0), decoder(kind)  # int stays int, float float
 
 
 def _average(a: Input) -> tuple[Expr, Decode]:
-    if a.value is None or not a.kind.numeric:
+    value = _number(a)
+    if value is None:
         return cast(null(), Float), lambda _: None  # typed: a later stage may average it
     # As the reference: rows that fail the conditions count as 0.
-    return func.avg(_when(a, a.value, 0)), lambda v: None if v is None else float(v)
+    return func.avg(_when(a, value, 0)), lambda v: None if v is None else float(v)
 
 
 def _extreme(name: str) -> Callable[[Input], tuple[Expr, Decode]]:
@@ -117,8 +130,9 @@ def _add_to_set(a: Input) -> tuple[Expr, Decode]:
     item = decoder(a.kind)
 
     def decode(value: Any) -> list[Any]:
-        values = {item(v) for v in json_value(value) or [] if v is not None}
-        return sorted(values, key=sort_key)
+        # Keyed by `hashable`: a JSON path's values may be lists or objects.
+        values = {hashable(v): v for v in map(item, json_value(value) or []) if v is not None}
+        return sorted(values.values(), key=sort_key)
 
     return json_array_agg(a.dialect, a.value, distinct=True), decode
 

@@ -48,7 +48,8 @@ from cloudinv.query.dates import PARTS, parse_pattern
 from cloudinv.query.decoding import Decode, decoder
 from cloudinv.query.dialect import date_part, date_text
 from cloudinv.query.fields import FieldTable, ResolvedField
-from cloudinv.query.kinds import FIELD_KINDS, INT, NULL, Kind, field_kind
+from cloudinv.query.jsonsql import at, of_text, text_document
+from cloudinv.query.kinds import FIELD_KINDS, INT, JSON, NULL, Kind, field_kind
 from cloudinv.query.operators import Context, build_condition
 from cloudinv.query.pipeline import Step
 from cloudinv.query.sqlaggregates import ORDERED, Input, aggregate
@@ -85,6 +86,11 @@ class Rel:
         return None if found is None or found.kind == NULL else found.expr
 
 
+def sort_exprs(dialect: str, col: Col) -> list[Expr]:
+    """What ordering by a column means: a JSON column by type, then number, then string (as in filters)."""
+    return of_text(dialect, col.expr).order() if col.kind == JSON else [col.expr]
+
+
 def ordering(order: Sequence[tuple[Expr, bool]]) -> list[UnaryExpression[Any]]:
     """Null lowest on both dialects: first ascending, last descending. A constant null (a missing value)
     orders nothing, and PostgreSQL refuses it in ORDER BY."""
@@ -95,14 +101,19 @@ def ordering(order: Sequence[tuple[Expr, bool]]) -> list[UnaryExpression[Any]]:
     ]
 
 
-def table_relation(fields: FieldTable, where: Sequence[BoolExpr]) -> Rel:
+def table_relation(
+    fields: FieldTable, where: Sequence[BoolExpr], dialect: str, json_paths: tuple[str, ...] = ()
+) -> Rel:
     """The stored rows; their natural order (for first, last and push) is creation order: the default sort's
-    keys ascending, then the id."""
+    keys ascending, then the id. `json_paths` are read as columns of canonical JSON text (query/jsonsql.py)."""
     table = fields.table
     cols = []
     for name, definition in fields.fields.items():
         kind = FIELD_KINDS[definition.kind]
         cols.append(Col(name, table.c[definition.name], kind, decoder(kind)))
+    for path in json_paths:
+        field = fields.resolve(path, "query")
+        cols.append(Col(path, at(dialect, field.expr, field.path).canonical(), JSON, decoder(JSON)))
     keys = dict.fromkeys([*(k.key for k in fields.default_sort), fields.id_field])
     order = tuple((table.c[fields.fields[key].name], False) for key in keys)
     return Rel(source=table, cols=tuple(cols), order=order, where=tuple(where))
@@ -171,7 +182,8 @@ class SqlBuilder:
 
     def condition(self, rel: Rel, cond: Any) -> BoolExpr:
         col = rel.col(cond.key)
-        field = ResolvedField(key=cond.key, kind=field_kind(col.kind), expr=col.expr, nullable=True)
+        expr = text_document(self.dialect, col.expr) if col.kind == JSON else col.expr
+        field = ResolvedField(key=cond.key, kind=field_kind(col.kind), expr=expr, nullable=True)
         return build_condition(field, cond, self.ctx)
 
     # ---- group ----
@@ -232,7 +244,7 @@ class SqlBuilder:
         kinds = dict(step.after.columns)
         cols = [Col(k.name, e, kinds[k.name], decoder(kinds[k.name])) for k, e in zip(stage.keys, keys, strict=True)]
         cols += [self._aggregate(rel, spec, kinds[spec.name], numbers) for spec in stage.fields]
-        order = tuple((expr, False) for expr in keys)
+        order = tuple((expr, False) for col in cols[: len(keys)] for expr in sort_exprs(self.dialect, col))
         return Rel(rel.source, tuple(cols), order, rel.where, tuple(keys), step.after.keys)
 
     @staticmethod
@@ -250,7 +262,7 @@ class SqlBuilder:
     def sort(self, rel: Rel, step: Step) -> Rel:
         stage: SortStage = step.stage  # type: ignore[assignment]
         keys = [(rel.col(k.key), k.desc) for k in stage.keys]
-        order = tuple((col.expr, desc) for col, desc in keys if col.kind != NULL)
+        order = tuple((expr, desc) for col, desc in keys if col.kind != NULL for expr in sort_exprs(self.dialect, col))
         return replace(rel, order=order + rel.order)
 
     def _operand(self, rel: Rel, operand: str | float | Calc) -> Expr:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, func, select
+from sqlalchemy import RowMapping, Select, func, select, true
 
 from cloudinv.query.aggregation import Pipeline, render
 from cloudinv.query.ast import StatQuery
 from cloudinv.query.compile import FilterCompiler
-from cloudinv.query.fields import FieldTable
+from cloudinv.query.fields import JSON_KINDS, FieldTable
+from cloudinv.query.jsonops import DistinctSource, json_distinct
 from cloudinv.query.plan import Plan, ScopeClauses
 from cloudinv.query.values import plain
 
@@ -51,14 +52,23 @@ class StatCompiler:
     def _distinct(self, query: StatQuery) -> Plan:
         """Sorted distinct non-null values; with a page limit, that slice and the total count."""
         field = self.fields.resolve(query.distinct, "query.distinct")
-        where = [*self.filters.where(query.where), field.expr.is_not(None)]
+        if field.kind in JSON_KINDS:
+            source = json_distinct(field, self.dialect)
+        else:
+            source = DistinctSource(field.expr, (), lambda value: [value.asc()], plain)
+        where = [*self.filters.where(query.where), source.value.is_not(None)]
         paged = query.page.limit > 0
 
         def base(scope: ScopeClauses) -> Select[Any]:
-            return select(field.expr.label("value")).where(*scope, *where).distinct()
+            statement = select(source.value.label("value")).select_from(self.fields.table)
+            for joined in source.joins:
+                statement = statement.join(joined, true())
+            return statement.where(*scope, *where).distinct()
 
         def rows(scope: ScopeClauses) -> Select[Any]:
-            statement = base(scope).order_by(field.expr.asc())
+            # Ordered outside the DISTINCT: PostgreSQL only orders a DISTINCT by expressions it selects.
+            values = base(scope).subquery()
+            statement = select(values.c.value).order_by(*source.order(values.c.value))
             if paged:
                 statement = statement.offset(query.page.offset).limit(query.page.limit)
             return statement
@@ -67,7 +77,7 @@ class StatCompiler:
             return select(func.count()).select_from(base(scope).subquery())
 
         def shape(result: list[RowMapping], count: int | None) -> dict[str, Any]:
-            body: dict[str, Any] = {"results": [plain(row["value"]) for row in result]}
+            body: dict[str, Any] = {"results": [plain(source.decode(row["value"])) for row in result]}
             if paged:
                 body["total_count"] = count
             return body

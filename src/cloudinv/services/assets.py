@@ -18,6 +18,9 @@ from cloudinv.services.querying import ListResult, ResourceQueries
 from cloudinv.store.assets import AssetRepository
 
 _HIDDEN = ("job_id", "job_task_id", "disconnected_count", "metadata")
+# AssetQuery fields that filter on a column of another name: `ip_address` means "ip_addresses has it" (eq on a
+# list column matches any element), `region_id` is the region_code column (as asset_view renames it).
+_TOP_LEVEL_COLUMNS = {"ip_address": "ip_addresses", "region_id": "region_code"}
 _EDITABLE = ("name", "account", "provider", "ip_addresses", "data", "metadata", "tags", "region_code", "project_id")
 
 
@@ -26,6 +29,17 @@ def asset_view(row: RowMapping | Mapping[str, Any]) -> dict[str, Any]:
     if "region_code" in view:
         view["region_id"] = view.pop("region_code")
     return view
+
+
+def _top_level_columns(request: Mapping[str, Any]) -> dict[str, Any]:
+    """The request with `_TOP_LEVEL_COLUMNS` set turned into filter conditions (empty means unset)."""
+    given = {name: request[name] for name in _TOP_LEVEL_COLUMNS if request.get(name) not in (None, "")}
+    if not given:
+        return dict(request)
+    query = dict(request.get("query") or {})
+    conditions = [{"key": _TOP_LEVEL_COLUMNS[name], "value": value, "operator": "eq"} for name, value in given.items()]
+    query["filter"] = [*(query.get("filter") or []), *conditions]
+    return {**{k: v for k, v in request.items() if k not in given}, "query": query}
 
 
 def _names_state(request: Mapping[str, Any]) -> bool:
@@ -65,7 +79,7 @@ class AssetService:
             created_at=now, updated_at=now, deleted_at=None,
         )  # fmt: skip
         self.repo.create(row)
-        return asset_view(self._row(scope, row["asset_id"]))
+        return asset_view(self._row(scope, str(row["asset_id"])))
 
     def update(self, scope: Scope, request: Mapping[str, Any]) -> dict[str, Any]:
         # The reference's UpdateAssetRequest names the id `cloud_service_id`.
@@ -89,7 +103,7 @@ class AssetService:
 
     def list(self, scope: Scope, request: Mapping[str, Any]) -> ListResult:
         """Deleted assets are hidden unless the request names `state`."""
-        return self.queries.list(scope, self._active_unless_state_named(request))
+        return self.queries.list(scope, self._active_unless_state_named(_top_level_columns(request)))
 
     def analyze(self, scope: Scope, request: Mapping[str, Any]) -> dict[str, Any]:
         return self.queries.analyze(scope, self._active_unless_state_named(request))

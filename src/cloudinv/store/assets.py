@@ -15,7 +15,7 @@ from cloudinv.store.engine import Database
 from cloudinv.store.repository import ScopedRepository
 from cloudinv.store.schema import asset_changes, assets
 
-_S, _I, _T = FieldKind.STRING, FieldKind.INTEGER, FieldKind.DATETIME
+_S, _I, _T, _J, _L = FieldKind.STRING, FieldKind.INTEGER, FieldKind.DATETIME, FieldKind.JSON, FieldKind.LIST
 
 ASSET_FIELDS = FieldTable(
     resource="asset",
@@ -30,6 +30,10 @@ ASSET_FIELDS = FieldTable(
             FieldDef("account", _S),
             FieldDef("asset_type_id", _S),
             FieldDef("region_code", _S),
+            # JSON: `data.vm.vm_id` and `tags.env` are query keys; `ip_addresses` matches on any element.
+            FieldDef("ip_addresses", _L, nullable=False),
+            FieldDef("data", _J, nullable=False),
+            FieldDef("tags", _J, nullable=False),
             FieldDef("domain_id", _S, nullable=False),
             FieldDef("workspace_id", _S, nullable=False),
             FieldDef("project_id", _S),
@@ -47,7 +51,6 @@ ASSET_FIELDS = FieldTable(
     keyword_fields=("asset_id", "name"),
     default_sort=(SortKey("created_at", desc=True),),
     minimal_fields=("asset_id", "name", "state", "provider", "asset_type_id", "account", "created_at"),
-    output_only=("ip_addresses", "data", "tags"),
 )
 
 
@@ -72,7 +75,7 @@ class AssetRepository(ScopedRepository):
         return row
 
     @staticmethod
-    def _record(conn: Any, asset_id: str, action: str, row: Mapping[str, Any]) -> None:
+    def _record(conn: Any, asset_id: str, action: str, row: Mapping[Any, Any]) -> None:
         conn.execute(
             insert(asset_changes).values(
                 asset_id=asset_id, action=action, asset_type_id=row.get("asset_type_id"),

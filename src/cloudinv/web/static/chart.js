@@ -80,6 +80,7 @@ export function chart(rows, days) {
       plot.append(svg("text", { x: x + barWidth / 2, y: height + pad - 4, "text-anchor": "middle" }, day.slice(5)));
     }
   });
+  plot.append(svg("text", { x: 2, y: 10, class: "max" }, `${max}`));
   const legend = h("div", { class: "legend" },
     STATUSES.map((s) => h("span", {}, h("i", { class: `swatch ${s.toLowerCase()}` }), s)));
   return h("figure", { class: "card chart-card", id: "daily-chart" },
