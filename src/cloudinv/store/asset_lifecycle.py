@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, insert, select, update
 
 from cloudinv.domain.clock import utcnow
 from cloudinv.domain.task import TaskContext
@@ -15,14 +15,45 @@ from cloudinv.store.schema import asset_changes, assets, job_tasks
 MISSES_BEFORE_DELETE = 3
 
 
-def _owned_by(context: TaskContext) -> list[ColumnElement[bool]]:
-    secret = assets.c.secret_id.is_(None) if context.secret_id is None else assets.c.secret_id == context.secret_id
+def _owned_by(with_secret: bool) -> list[ColumnElement[bool]]:
+    secret = assets.c.secret_id == bindparam("b_secret_id") if with_secret else assets.c.secret_id.is_(None)
     return [
-        assets.c.domain_id == context.domain_id,
-        assets.c.collector_id == context.collector_id,
+        assets.c.domain_id == bindparam("b_domain_id"),
+        assets.c.collector_id == bindparam("b_collector_id"),
         secret,
         assets.c.state == "ACTIVE",
     ]
+
+
+class _Statements:
+    """mark_missing's statements, built once per secret/no-secret variant (building them costs more than
+    running them when a task has nothing to disconnect)."""
+
+    def __init__(self, with_secret: bool) -> None:
+        touched_elsewhere = (assets.c.job_task_id != bindparam("b_task_id")) | assets.c.job_task_id.is_(None)
+        untouched = [*_owned_by(with_secret), touched_elsewhere]
+        gone = [*_owned_by(with_secret), assets.c.disconnected_count >= MISSES_BEFORE_DELETE]
+        self.missed = select(assets.c.asset_id, assets.c.asset_type_id).where(*untouched)
+        self.disconnect = (
+            update(assets)
+            .where(*untouched)
+            .values(disconnected_count=assets.c.disconnected_count + 1, updated_at=bindparam("b_now"))
+        )
+        self.gone = select(assets.c.asset_id, assets.c.asset_type_id).where(*gone)
+        self.delete = (
+            update(assets)
+            .where(*gone)
+            .values(state="DELETED", deleted_at=bindparam("b_now"), updated_at=bindparam("b_now"))
+        )
+
+
+_STATEMENTS = {True: _Statements(True), False: _Statements(False)}
+_ADD_COUNTS = (
+    update(job_tasks)
+    .where(job_tasks.c.job_task_id == bindparam("b_task_id"))
+    .values(disconnected_count=job_tasks.c.disconnected_count + bindparam("disconnected"),
+            deleted_count=job_tasks.c.deleted_count + bindparam("deleted"))
+)  # fmt: skip
 
 
 def _record(conn: Connection, context: TaskContext, action: str, rows: list[Any]) -> None:
@@ -38,23 +69,19 @@ def _record(conn: Connection, context: TaskContext, action: str, rows: list[Any]
 
 def mark_missing(conn: Connection, context: TaskContext) -> tuple[int, int]:
     """(disconnected, deleted), also added to the task's counts. Runs in the task's finishing transaction."""
-    now = utcnow()
-    untouched = [*_owned_by(context), (assets.c.job_task_id != context.job_task_id) | assets.c.job_task_id.is_(None)]
-    missed = list(conn.execute(select(assets.c.asset_id, assets.c.asset_type_id).where(*untouched)))
+    statements = _STATEMENTS[context.secret_id is not None]
+    params = {"b_domain_id": context.domain_id, "b_collector_id": context.collector_id,
+              "b_secret_id": context.secret_id, "b_task_id": context.job_task_id, "b_now": utcnow()}  # fmt: skip
+    missed = list(conn.execute(statements.missed, params))
     if missed:
-        conn.execute(
-            update(assets).where(*untouched).values(disconnected_count=assets.c.disconnected_count + 1, updated_at=now)
-        )
-    _record(conn, context, "DISCONNECT", missed)
-    gone = [*_owned_by(context), assets.c.disconnected_count >= MISSES_BEFORE_DELETE]
-    deleted = list(conn.execute(select(assets.c.asset_id, assets.c.asset_type_id).where(*gone)))
+        conn.execute(statements.disconnect, params)
+        _record(conn, context, "DISCONNECT", missed)
+    deleted = list(conn.execute(statements.gone, params))
     if deleted:
-        conn.execute(update(assets).where(*gone).values(state="DELETED", deleted_at=now, updated_at=now))
-    _record(conn, context, "DELETE", deleted)
-    conn.execute(
-        update(job_tasks)
-        .where(job_tasks.c.job_task_id == context.job_task_id)
-        .values(disconnected_count=job_tasks.c.disconnected_count + len(missed),
-                deleted_count=job_tasks.c.deleted_count + len(deleted))
-    )  # fmt: skip
+        conn.execute(statements.delete, params)
+        _record(conn, context, "DELETE", deleted)
+    if missed or deleted:
+        conn.execute(
+            _ADD_COUNTS, {"b_task_id": context.job_task_id, "disconnected": len(missed), "deleted": len(deleted)}
+        )
     return len(missed), len(deleted)
