@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from cloudinv.domain.clock import utcnow
 from cloudinv.domain.counts import TaskError
@@ -95,29 +95,38 @@ def plan(
     return result
 
 
+# Built once: a collect is on the hot path of every job.
+_RUNNING = select(jobs.c.job_id).where(
+    jobs.c.collector_id == bindparam("b_collector_id"),
+    jobs.c.status == JobStatus.IN_PROGRESS.value,
+    jobs.c.request_secret_id == bindparam("b_secret_id"),
+)
+_RUNNING_UNNAMED = select(jobs.c.job_id).where(
+    jobs.c.collector_id == bindparam("b_collector_id"),
+    jobs.c.status == JobStatus.IN_PROGRESS.value,
+    jobs.c.request_secret_id.is_(None),
+)
+_COLLECTED = (
+    update(collectors)
+    .where(collectors.c.collector_id == bindparam("b_collector_id"))
+    .values(last_collected_at=bindparam("b_at"))
+)
+
+
 def write(conn: Connection, collect_plan: CollectPlan) -> list[str]:
     """In the caller's transaction: cancel the running job of the same scope, store the plan. Returns the
     ids of the jobs it canceled."""
     job = collect_plan.job
-    running = select(jobs.c.job_id).where(
-        jobs.c.collector_id == job["collector_id"],
-        jobs.c.status == JobStatus.IN_PROGRESS,
-        jobs.c.request_secret_id.is_(None)
-        if job["request_secret_id"] is None
-        else jobs.c.request_secret_id == job["request_secret_id"],
-    )
+    scope = {"b_collector_id": job["collector_id"], "b_secret_id": job["request_secret_id"]}
+    running = _RUNNING_UNNAMED if job["request_secret_id"] is None else _RUNNING
     canceled = [
         job_id
-        for job_id in conn.execute(running).scalars()
+        for job_id in conn.execute(running, scope).scalars()
         if abort_job(conn, job_id, JobStatus.CANCELED, CANCELED_BY_RECOLLECT)
     ]
-    conn.execute(insert(jobs).values(**job))
+    conn.execute(insert(jobs), job)
     if collect_plan.tasks:
         conn.execute(insert(job_tasks), collect_plan.tasks)
         conn.execute(insert(sub_tasks), collect_plan.sub_tasks)
-    conn.execute(
-        update(collectors)
-        .where(collectors.c.collector_id == job["collector_id"])
-        .values(last_collected_at=job["created_at"])
-    )
+    conn.execute(_COLLECTED, {"b_collector_id": job["collector_id"], "b_at": job["created_at"]})
     return canceled
