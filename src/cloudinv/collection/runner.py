@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from cloudinv.collection.ingest import Ingestor
 from cloudinv.collection.pump import StreamTimeout, batches
@@ -41,6 +41,15 @@ class RunnerSettings:
     # above heartbeat_interval (a live worker beats even while its plugin is slow).
     stale_after: float = 60.0
     max_attempts: int = 3  # after that many claims lost their worker, a redelivery fails the sub-task
+
+
+# What a sub-task needs to run, in one query (built once: it runs for every sub-task).
+_LOAD = (
+    select(sub_tasks.c.task_options, job_tasks, collectors.c.plugin_info)
+    .join(job_tasks, job_tasks.c.job_task_id == sub_tasks.c.job_task_id)
+    .join(collectors, collectors.c.collector_id == job_tasks.c.collector_id)
+    .where(sub_tasks.c.sub_task_id == bindparam("b_sub_task_id"))
+)
 
 
 class SubTaskRunner:
@@ -123,14 +132,8 @@ class SubTaskRunner:
         self._finish(context, failed, counts, attempt)
 
     def _load(self, sub_task_id: str) -> tuple[TaskContext, Mapping[str, Any], Mapping[str, Any]]:
-        query = (
-            select(sub_tasks.c.task_options, job_tasks, collectors.c.plugin_info)
-            .join(job_tasks, job_tasks.c.job_task_id == sub_tasks.c.job_task_id)
-            .join(collectors, collectors.c.collector_id == job_tasks.c.collector_id)
-            .where(sub_tasks.c.sub_task_id == sub_task_id)
-        )
         with self.db.begin() as conn:
-            row = conn.execute(query).mappings().first()
+            row = conn.execute(_LOAD, {"b_sub_task_id": sub_task_id}).mappings().first()
         if row is None:
             raise _Gone()
         context = TaskContext(
