@@ -14,13 +14,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Connection, DateTime, Table
+from sqlalchemy.dialects import postgresql
 
 # SQLAlchemy's SQLite DateTime storage format (always with microseconds), so that comparisons stay textual.
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 class BulkWriter:
-    """INSERT and UPDATE-by-key statements for one table and column list, executed with executemany."""
+    """INSERT and UPDATE-by-key for one table and column list: executemany on SQLite; COPY on PostgreSQL, where
+    an executemany runs one statement per row and a multi-row statement costs psycopg more to parse than to run."""
 
     def __init__(self, table: Table, columns: Sequence[str], dialect: str) -> None:
         self.table = table
@@ -37,6 +39,33 @@ class BulkWriter:
     def update_sql(self, key: str) -> str:
         assignments = ", ".join(f"{c} = {self._mark}" for c in self.columns)
         return f"UPDATE {self.table.name} SET {assignments} WHERE {key} = {self._mark}"
+
+    def _pg_types(self, columns: Sequence[str]) -> list[str]:
+        dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+        return [self.table.c[c].type.compile(dialect=dialect) for c in columns]
+
+    @staticmethod
+    def _copy(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """COPY ... FROM STDIN on the transaction's own psycopg connection."""
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _pg_insert(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        self._copy(conn, f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN", rows)
+
+    def _pg_update(self, conn: Connection, key: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """COPY into a session temporary table (emptied at commit), then one UPDATE ... FROM it."""
+        temp = f"bulk_{self.table.name}_update"
+        columns = [*self.columns, key]
+        definition = ", ".join(f"{c} {t}" for c, t in zip(columns, self._pg_types(columns), strict=True))
+        conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {temp} ({definition}) ON COMMIT DELETE ROWS")
+        self._copy(conn, f"COPY {temp} ({', '.join(columns)}) FROM STDIN", rows)
+        assignments = ", ".join(f"{c} = t.{c}" for c in self.columns)
+        conn.exec_driver_sql(
+            f"UPDATE {self.table.name} SET {assignments} FROM {temp} t WHERE {self.table.name}.{key} = t.{key}"
+        )
 
     def _sqlite_time(self, value: datetime) -> str:
         # A batch's rows share one timestamp: format it once.
@@ -58,10 +87,19 @@ class BulkWriter:
         return tuple(values)
 
     def insert(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
+        if not rows:
+            return
+        if self.dialect == "postgresql":
+            self._pg_insert(conn, [self._tuple(r) for r in rows])
+        else:
             conn.exec_driver_sql(self.insert_sql, [self._tuple(r) for r in rows])
 
     def update(self, conn: Connection, key: str, rows: Sequence[Mapping[str, Any]], key_field: str) -> None:
         """UPDATE ... WHERE key = row[key_field], for every row."""
-        if rows:
-            conn.exec_driver_sql(self.update_sql(key), [(*self._tuple(r), r[key_field]) for r in rows])
+        if not rows:
+            return
+        tuples = [(*self._tuple(r), r[key_field]) for r in rows]
+        if self.dialect == "postgresql":
+            self._pg_update(conn, key, tuples)
+        else:
+            conn.exec_driver_sql(self.update_sql(key), tuples)
