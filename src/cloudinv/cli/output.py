@@ -65,8 +65,11 @@ def duration(row: dict[str, Any], start: str = "created_at", end: str = "finishe
         return ""
     ended = _time(row.get(end)) or datetime.now(begun.tzinfo)
     seconds = max(0, int((ended - begun).total_seconds()))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m {rest % 60:02d}s" if rest >= 60 else f"{rest}s"
+    if seconds >= 3600:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    return f"{seconds}s"
 
 
 def columns_of(rows: Sequence[dict[str, Any]]) -> list[str]:

@@ -12,7 +12,6 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from cloudinv.cli.client import JOB_CONTROL, Client
 
 TERMINAL = frozenset({"SUCCESS", "FAILURE", "CANCELED"})
-_TASK_TERMINAL = TERMINAL
 
 
 def resources(task: dict[str, Any]) -> int:
@@ -47,7 +46,7 @@ class _Bars:
             self._task(task)
 
     def _task(self, task: dict[str, Any]) -> None:
-        ended = task["status"] in _TASK_TERMINAL
+        ended = task["status"] in TERMINAL
         fields = {
             "status": task["status"],
             "counts": f"{resources(task)} resources, {task.get('failure_count') or 0} failures",

@@ -12,23 +12,21 @@ from sqlalchemy.exc import DBAPIError
 
 from cloudinv.collection.ingest import classify
 from cloudinv.collection.resources import Candidate, ResourceRejected, candidate, new_row, rule_value
-from cloudinv.domain.clock import utcnow
 from cloudinv.domain.counts import Counts
 from cloudinv.domain.task import TaskContext
+from cloudinv.store.asset_changes import record_changes
 from cloudinv.store.asset_lifecycle import mark_missing
 from cloudinv.store.asset_match import RuleKeyError, ensure_indexes, key_expression, key_value
 from cloudinv.store.bulk import BulkWriter
 from cloudinv.store.engine import Database
 from cloudinv.store.lookups import upsert_lookups
-from cloudinv.store.schema import asset_changes, assets
+from cloudinv.store.schema import assets
 
 _UPDATED_COLUMNS = (
     "name", "state", "provider", "account", "asset_type_id", "region_code", "ip_addresses", "data", "metadata",
     "tags", "project_id", "collector_id", "service_account_id", "secret_id", "job_id", "job_task_id",
     "disconnected_count", "updated_at", "deleted_at",
 )  # fmt: skip
-_CHANGE_COLUMNS = ("asset_id", "action", "asset_type_id", "domain_id", "collector_id", "job_id", "job_task_id",
-                   "created_at")  # fmt: skip
 DEFAULT_MAX_RESOURCE_BYTES = 1024 * 1024
 _FIRST_ANALYZE = 2000
 
@@ -63,7 +61,6 @@ class AssetIngestor:
         dialect = database.dialect
         self._assets = BulkWriter(assets, [c.name for c in assets.columns], dialect)
         self._updates = BulkWriter(assets, _UPDATED_COLUMNS, dialect)
-        self._changes = BulkWriter(asset_changes, _CHANGE_COLUMNS, dialect)
         self._written = 0
         self._next_analyze = _FIRST_ANALYZE
 
@@ -190,15 +187,11 @@ class AssetIngestor:
     def _write(self, conn: Connection, context: TaskContext, batch: _Batch) -> None:
         self._assets.insert(conn, list(batch.creates.values()))
         self._updates.update(conn, "asset_id", list(batch.updates.values()), key_field="b_asset_id")
-        now = utcnow()
-        changes = [
-            {"asset_id": asset_id, "action": action, "asset_type_id": row["asset_type_id"],
-             "domain_id": context.domain_id, "collector_id": context.collector_id, "job_id": context.job_id,
-             "job_task_id": context.job_task_id, "created_at": now}
-            for action, rows in (("CREATE", batch.creates), ("UPDATE", batch.updates))
-            for asset_id, row in rows.items()
-        ]  # fmt: skip
-        self._changes.insert(conn, changes)
+        for action, rows in (("CREATE", batch.creates), ("UPDATE", batch.updates)):
+            record_changes(
+                conn, action, ((asset_id, row["asset_type_id"]) for asset_id, row in rows.items()),
+                context.domain_id, context.collector_id, context.job_id, context.job_task_id,
+            )  # fmt: skip
 
     @staticmethod
     def _store_lookups(conn: Connection, context: TaskContext, lookups: list[Mapping[str, Any]]) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, select, update
 
 from cloudinv.domain.clock import utcnow
 from cloudinv.domain.task import TaskContext
-from cloudinv.store.schema import asset_changes, assets, job_tasks
+from cloudinv.store.asset_changes import record_changes
+from cloudinv.store.schema import assets, job_tasks
 
 MISSES_BEFORE_DELETE = 3
 
@@ -57,14 +58,10 @@ _ADD_COUNTS = (
 
 
 def _record(conn: Connection, context: TaskContext, action: str, rows: list[Any]) -> None:
-    if rows:
-        now = utcnow()
-        conn.execute(
-            insert(asset_changes),
-            [{"asset_id": r.asset_id, "action": action, "asset_type_id": r.asset_type_id,
-              "domain_id": context.domain_id, "collector_id": context.collector_id, "job_id": context.job_id,
-              "job_task_id": context.job_task_id, "created_at": now} for r in rows],
-        )  # fmt: skip
+    record_changes(
+        conn, action, ((r.asset_id, r.asset_type_id) for r in rows), context.domain_id, context.collector_id,
+        context.job_id, context.job_task_id,
+    )  # fmt: skip
 
 
 def mark_missing(conn: Connection, context: TaskContext) -> tuple[int, int]:

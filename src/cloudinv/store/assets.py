@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, insert, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, insert, update
 
 from cloudinv.domain.auth import Scope
 from cloudinv.domain.clock import utcnow
 from cloudinv.query.ast import SortKey
 from cloudinv.query.fields import FieldDef, FieldKind, FieldTable
+from cloudinv.store.asset_changes import record_changes
 from cloudinv.store.engine import Database
 from cloudinv.store.repository import ScopedRepository
-from cloudinv.store.schema import asset_changes, assets
+from cloudinv.store.schema import assets
 
 _S, _I, _T, _J, _L = FieldKind.STRING, FieldKind.INTEGER, FieldKind.DATETIME, FieldKind.JSON, FieldKind.LIST
 
@@ -75,10 +76,5 @@ class AssetRepository(ScopedRepository):
         return row
 
     @staticmethod
-    def _record(conn: Any, asset_id: str, action: str, row: Mapping[Any, Any]) -> None:
-        conn.execute(
-            insert(asset_changes).values(
-                asset_id=asset_id, action=action, asset_type_id=row.get("asset_type_id"),
-                domain_id=row["domain_id"], collector_id=None, job_id=None, job_task_id=None, created_at=utcnow(),
-            )
-        )  # fmt: skip
+    def _record(conn: Connection, asset_id: str, action: str, row: Mapping[Any, Any]) -> None:
+        record_changes(conn, action, [(asset_id, row.get("asset_type_id"))], row["domain_id"])

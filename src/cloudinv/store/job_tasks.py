@@ -80,7 +80,7 @@ class JobTaskRepository(ScopedRepository):
     def changes_by_type(self, job_task_id: str) -> dict[str, dict[str, int]]:
         """{action: {asset_type_id: count}} of what the task did to assets."""
         query = (
-            select(asset_changes.c.action, asset_changes.c.asset_type_id, func.count())
+            select(asset_changes.c.action, asset_changes.c.asset_type_id, func.sum(asset_changes.c.asset_count))
             .where(asset_changes.c.job_task_id == job_task_id)
             .group_by(asset_changes.c.action, asset_changes.c.asset_type_id)
         )

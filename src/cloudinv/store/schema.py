@@ -202,14 +202,16 @@ assets = Table(
     Index("ix_assets_collector_secret", "collector_id", "secret_id", "state"),
 )
 
-# What collection did to each asset: which job and task created, updated or deleted it.
+# What collection (or a caller) did to assets: one row per batch, action and asset type, with the ids it
+# touched, so that "what did this job change?" has an answer without a row per asset per run.
 asset_changes = Table(
     "asset_changes",
     metadata,
     Column("change_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("asset_id", String(40), nullable=False),
     Column("action", String(12), nullable=False),  # CREATE | UPDATE | DISCONNECT | DELETE
     Column("asset_type_id", String(255)),
+    Column("asset_count", Integer, nullable=False),
+    Column("asset_ids", JSON, nullable=False),
     Column("domain_id", String(40), nullable=False),
     Column("collector_id", String(40)),
     Column("job_id", String(40)),
@@ -217,7 +219,6 @@ asset_changes = Table(
     Column("created_at", DateTime, nullable=False),
     Index("ix_asset_changes_job", "job_id"),
     Index("ix_asset_changes_task", "job_task_id"),
-    Index("ix_asset_changes_asset", "asset_id"),
 )
 
 # Asset types and regions streamed by plugins: kept for lookup, not counted.

@@ -48,9 +48,10 @@ def upgrade() -> None:
         sa.Column(
             "change_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
         ),
-        sa.Column("asset_id", sa.String(40), nullable=False),
         sa.Column("action", sa.String(12), nullable=False),
         sa.Column("asset_type_id", sa.String(255)),
+        sa.Column("asset_count", sa.Integer, nullable=False),
+        sa.Column("asset_ids", sa.JSON, nullable=False),
         sa.Column("domain_id", sa.String(40), nullable=False),
         sa.Column("collector_id", sa.String(40)),
         sa.Column("job_id", sa.String(40)),
@@ -59,7 +60,6 @@ def upgrade() -> None:
     )
     op.create_index("ix_asset_changes_job", "asset_changes", ["job_id"])
     op.create_index("ix_asset_changes_task", "asset_changes", ["job_task_id"])
-    op.create_index("ix_asset_changes_asset", "asset_changes", ["asset_id"])
     op.create_table(
         "asset_lookups",
         sa.Column("lookup_id", sa.String(400), primary_key=True),
