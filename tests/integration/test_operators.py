@@ -104,6 +104,12 @@ def test_contain_is_literal_and_case_insensitive_unlike_regex(application: Any, 
     assert ids(application, cond("plugin_id", "regex", "^aws")) == pick(jobs, "aws-ec2", "AWS-S3.bucket")
 
 
+def test_contain_with_a_number_searches_its_digits(api: Any, token: Any, load_jobs: Any) -> None:
+    [row] = load_jobs({"job_id": "job-000000153444"})
+    body = {"query": {"filter": [cond("job_id", "contain", 153444)]}}
+    assert [r["job_id"] for r in api.call("list", body, token()).data["results"]] == [row["job_id"]]
+
+
 def test_not_contain_matches_null(application: Any, jobs: Any) -> None:
     got = ids(application, cond("plugin_id", "not_contain", "aws"))
     assert got == pick(jobs, "azure_vm", "gcp%compute", "none")

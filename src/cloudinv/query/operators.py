@@ -228,6 +228,9 @@ def _text(value: Any, cond: Condition) -> str:
         raise ERROR_OPERATOR_VALUE_TYPE(operator=cond.operator, expected="scalar", condition=cond.echo())
     if cond.operator.startswith("regex"):
         return _check_regex(value, cond)
+    if isinstance(value, float) and value.is_integer():
+        # Numbers arrive through protobuf Values as doubles: 153444 must search as "153444", not "153444.0".
+        return str(int(value))
     return str(value)
 
 
