@@ -75,3 +75,5 @@ def test_every_counter_exact_and_one_terminal_transition_per_job(application: An
     assert totals["created"] + totals["updated"] == 4 * SECRETS * JOBS // 2
     assert totals["failed"] == 4 * SECRETS * JOBS // 2
     assert totals["n"] == SECRETS * JOBS
+    # ... and however the workers raced on the same resources, each exists once.
+    assert application.assets.list(ADMIN, {}).total_count == 4 * SECRETS

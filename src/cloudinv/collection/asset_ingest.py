@@ -3,6 +3,7 @@ then created and updated with one statement each, every change recorded with its
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -78,7 +79,11 @@ class AssetIngestor:
                 except ResourceRejected as exc:
                     counts.fail("ERROR_INVALID_RESOURCE", str(exc))
         self._index_rules(candidates)
-        with self.db.begin() as conn:
+        # Two tasks streaming the same resource at once must not both create it: the lookups and the writes of
+        # a batch run under the write lock (SQLite) or under locks on the batch's rule values (PostgreSQL).
+        with self.db.begin(write_lock=True) as conn:
+            if self.db.dialect == "postgresql":
+                lock_rule_values(conn, context, candidates)
             batch = self._resolve(conn, context, candidates, counts)
             self._write(conn, context, batch)
             self._store_lookups(conn, context, lookups)
@@ -201,3 +206,19 @@ class AssetIngestor:
     def after_task(self, conn: Connection, context: TaskContext) -> None:
         """After a successful task: what it did not see is disconnected, and deleted at the third miss."""
         mark_missing(conn, context)
+
+
+def lock_rule_values(conn: Connection, context: TaskContext, candidates: Sequence[Candidate]) -> None:
+    """Transaction-level advisory locks on every (domain, workspace, rule, values) the batch may match or
+    create by, taken in sorted order so that two batches cannot deadlock."""
+    keys = set()
+    for found in candidates:
+        for rule in found.rules:
+            values = [key_value(rule_value(found.values, k)) for k in rule]
+            if None not in values:
+                text = "\x1f".join([context.domain_id, context.workspace_id, *rule, "\x1e", *map(str, values)])
+                keys.add(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True))
+    if keys:
+        conn.exec_driver_sql(
+            "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", (sorted(keys),)
+        )

@@ -71,10 +71,17 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def begin(self) -> Iterator[Connection]:
-        """A transaction: committed on success, rolled back on any error."""
+    def begin(self, write_lock: bool = False) -> Iterator[Connection]:
+        """A transaction: committed on success, rolled back on any error.
+
+        `write_lock`: on SQLite, take the database's write lock first (BEGIN IMMEDIATE), for a transaction that
+        reads and then writes what it read must still be true: a deferred one could read a snapshot another
+        writer has since changed. PostgreSQL transactions say what they lock themselves.
+        """
         try:
             with self.engine.begin() as conn:
+                if write_lock and self.dialect == "sqlite":
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
                 yield conn
         except (OperationalError, PoolTimeoutError) as exc:
             raise self._unavailable(exc) from exc
