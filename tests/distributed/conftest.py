@@ -6,6 +6,7 @@ and timings short enough (heartbeat, takeover, relay) to watch recovery happen i
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from sqlalchemy import select, text
 
 from cloudinv import app as composition
@@ -38,6 +40,32 @@ FAST: dict[str, float] = {
     "health_interval": 0.3,
 }
 _queues = itertools.count()
+QUEUE_PREFIX = f"cloudinv-test-{os.getpid()}-"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_broker() -> Iterator[None]:
+    """At the end, this session's keys in the shared Redis database: its queues and their bindings, and the
+    messages that killed workers left unacknowledged (Redis would restore them, later, into queues no one reads)."""
+    yield
+    if BROKER_URL and BROKER_URL.startswith("redis"):
+        client = redis.Redis.from_url(BROKER_URL)
+        try:
+            _clean(client)
+        except redis.RedisError:
+            pass  # the broker is away: nothing to clean
+        finally:
+            client.close()
+
+
+def _clean(client: redis.Redis) -> None:
+    for key in client.scan_iter(match=f"*{QUEUE_PREFIX}*"):
+        client.delete(key)
+    for tag, entry in client.hgetall("unacked").items():
+        _message, _exchange, routing_key = json.loads(entry)  # kombu's [message, exchange, routing key]
+        if str(routing_key).startswith(QUEUE_PREFIX):
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
 
 
 @dataclass
@@ -85,10 +113,12 @@ def _env(settings: Settings, database_url: str) -> dict[str, str]:
     }  # fmt: skip
 
 
-def _purge(application: composition.Application) -> None:
-    """What the test left queued (e.g. deliveries for the dead), so the broker's database does not grow."""
-    if application.broker is not None and application.broker.reachable():
-        application.broker.purge()
+def _drop_queue(application: composition.Application) -> None:
+    """The test's queue and what it still holds (e.g. deliveries for the dead): the broker must not grow."""
+    broker = application.broker
+    if broker is not None and broker.reachable():
+        with broker.app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(broker.settings.queue)
 
 
 @pytest.fixture
@@ -99,14 +129,14 @@ def make_cluster(tmp_path: Path) -> Iterator[Callable[..., Cluster]]:
     made: list[Cluster] = []
 
     def make(broker_url: str | None = None, database_url: str | None = None, **timings: float) -> Cluster:
-        queue = f"cloudinv-test-{os.getpid()}-{next(_queues)}"
+        queue = f"{QUEUE_PREFIX}{next(_queues)}"
         settings = _settings(tmp_path / "data", broker_url or BROKER_URL or "", queue, timings)
         application = composition.build(settings)
         with application.database.begin() as conn:
             conn.execute(text(f"TRUNCATE {', '.join(metadata.tables)}"))
         (tmp_path / "logs").mkdir(exist_ok=True)
         procs = Processes(_env(settings, database_url or PG_URL or ""), tmp_path / "logs")
-        cluster = Cluster(application, procs.env, procs, closers=[application.close, lambda: _purge(application)])
+        cluster = Cluster(application, procs.env, procs, closers=[application.close, lambda: _drop_queue(application)])
         made.append(cluster)
         return cluster
 

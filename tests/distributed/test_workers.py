@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -26,7 +28,8 @@ def _collect(cluster: Cluster, seed: int, **options: Any) -> str:
     return str(cluster.app.collectors.collect(ADMIN, {"collector_id": collector_id})["job_id"])
 
 
-def test_100_collects_of_4_sub_tasks_on_3_workers(cluster: Cluster) -> None:
+def test_100_collects_of_4_sub_tasks_on_3_workers(make_cluster: Any) -> None:
+    cluster = make_cluster(stale_after=15)  # no takeover here, even if a loaded machine stalls a worker
     workers = [cluster.procs.worker(wait=False) for _ in range(3)]
     for worker in workers:
         worker.wait_for_log(" ready.")
@@ -49,20 +52,28 @@ def test_100_collects_of_4_sub_tasks_on_3_workers(cluster: Cluster) -> None:
     assert len({r.worker.rsplit(":", 1)[0] for r in rows}) == 3
 
 
-def _hold_job_row(cluster: Cluster, job_id: str) -> Any:
-    """A transaction holding the job's row lock: a worker that finishes the job's last sub-task blocks there,
-    in the middle of its finish (nothing of it committed), whatever the speed of the plugin and ingestion."""
-    conn = cluster.app.database.engine.connect()
-    conn.begin()
-    conn.execute(select(jobs.c.job_id).where(jobs.c.job_id == job_id).with_for_update())
-    return conn
+@contextmanager
+def _job_row_locked(cluster: Cluster, job_id: str) -> Iterator[int]:
+    """Hold the job's row lock: a worker that finishes the job's last sub-task blocks there, in the middle of
+    its finish (nothing of it committed), whatever the speed of the plugin and of ingestion. Yields the holding
+    session's pid."""
+    with cluster.app.database.engine.connect() as conn:
+        conn.execute(select(jobs.c.job_id).where(jobs.c.job_id == job_id).with_for_update())
+        try:
+            yield int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        finally:
+            conn.rollback()
 
 
-def _blocked_on(conn: Any, timeout: float = 30.0) -> None:
-    """Until some session waits for a lock this connection holds."""
-    query = text("SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))")
+def _wait_blocked_by(cluster: Cluster, holder: int, timeout: float = 30.0) -> None:
+    """Until some session waits for a lock that `holder` holds (a new transaction each time: PostgreSQL shows
+    one snapshot of pg_stat_activity per transaction)."""
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE :holder = ANY(pg_blocking_pids(pid))")
     deadline = time.monotonic() + timeout
-    while conn.execute(query).scalar() == 0:
+    while True:
+        with cluster.app.database.begin() as conn:
+            if conn.execute(query, {"holder": holder}).scalar():
+                return
         assert time.monotonic() < deadline, "no worker reached the finish of the sub-task"
         time.sleep(0.05)
 
@@ -75,21 +86,19 @@ def test_a_worker_killed_mid_sub_task(make_cluster: Any, killed: str, max_attemp
     cluster = make_cluster(max_attempts=max_attempts)
     synthetic_secret(cluster.app)
     job_id = _collect(cluster, 7, resources_per_task=300)
-    lock = _hold_job_row(cluster, job_id)  # taken before any worker exists
-    victim = cluster.procs.worker()
-    _blocked_on(lock)
-    [row] = cluster.sub_task_rows([job_id])
-    assert (row.status, row.attempts) == ("IN_PROGRESS", 1)
-    survivor = cluster.procs.worker()
-    cluster.procs.scheduler()  # the outbox relay sends the silent sub-task again
-    pid = int(row.worker.split(":")[1])
-    if killed == "pool-process":
-        os.kill(pid, signal.SIGKILL)  # the parent sees it die and requeues the message
-    else:
-        victim.kill_group()  # host gone: the message stays unacknowledged in the broker
-    killed_at = time.monotonic()
-    lock.rollback()
-    lock.close()
+    with _job_row_locked(cluster, job_id) as holder:  # taken before any worker exists
+        victim = cluster.procs.worker()
+        _wait_blocked_by(cluster, holder)
+        [row] = cluster.sub_task_rows([job_id])
+        assert (row.status, row.attempts) == ("IN_PROGRESS", 1)
+        survivor = cluster.procs.worker()
+        cluster.procs.scheduler()  # the outbox relay sends the silent sub-task again
+        pid = int(row.worker.split(":")[1])
+        if killed == "pool-process":
+            os.kill(pid, signal.SIGKILL)  # the parent sees it die and requeues the message
+        else:
+            victim.kill_group()  # host gone: the message stays unacknowledged in the broker
+        killed_at = time.monotonic()
 
     assert cluster.wait_terminal([job_id], timeout=60) == {job_id: outcome}
     assert time.monotonic() - killed_at < cluster.app.settings.task_timeout
@@ -123,3 +132,16 @@ def test_sub_task_rows_name_their_worker(cluster: Cluster) -> None:
         worker = conn.execute(select(sub_tasks.c.worker).where(sub_tasks.c.job_id == job_id)).scalar_one()
     host, pid, _thread = worker.split(":")
     assert host and pid.isdigit()
+
+
+AMQP_URL = os.environ.get("CLOUDINV_TEST_AMQP_URL")  # e.g. amqp://guest:guest@127.0.0.1:5672//
+
+
+@pytest.mark.skipif(not AMQP_URL, reason="set CLOUDINV_TEST_AMQP_URL to run the workers on RabbitMQ too")
+def test_rabbitmq_works_as_the_broker_too(make_cluster: Any) -> None:
+    cluster = make_cluster(broker_url=AMQP_URL, stale_after=15)
+    cluster.procs.worker(concurrency=2)
+    synthetic_secret(cluster.app)
+    job_ids = [_collect(cluster, seed, sub_tasks=SUB_TASKS, resources_per_task=RESOURCES) for seed in range(10)]
+    assert set(cluster.wait_terminal(job_ids).values()) == {"SUCCESS"}
+    assert {(r.status, r.attempts) for r in cluster.sub_task_rows(job_ids)} == {("SUCCESS", 1)}

@@ -71,9 +71,9 @@ def test_grpc_health_follows_the_checks() -> None:
 
 def test_a_broker_url_means_no_inline_pool(tmp_path: Path) -> None:
     embedded = composition.build(Settings(data_dir=tmp_path / "a", database_url=None, token_public_keys=()))
+    broker = "redis://127.0.0.1:1/0"  # never reached: nothing is collected
     distributed = composition.build(
-        Settings(data_dir=tmp_path / "b", database_url=None, token_public_keys=(),
-                 broker_url="redis://127.0.0.1:1/0")  # fmt: skip
+        Settings(data_dir=tmp_path / "b", database_url=None, token_public_keys=(), broker_url=broker)
     )
     try:
         assert isinstance(embedded.pool, InlinePool)

@@ -66,7 +66,7 @@ def test_a_second_delivery_of_a_finished_sub_task_does_nothing(application: Any)
 
 
 def test_a_delivery_while_a_live_worker_runs_it_does_nothing(application: Any) -> None:
-    job_id, sub_task_id = _one_sub_task(application)
+    _, sub_task_id = _one_sub_task(application)
     assert _claim(application, sub_task_id, "live-worker") == 1
     assert application.runner.run(sub_task_id, "w2") is False
     row = _row(application, sub_task_id)

@@ -3,6 +3,7 @@ own, so that a test can kill one with its children, logging to a file, all kille
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -40,10 +41,8 @@ class Proc:
 
     def kill_group(self, sig: int = signal.SIGKILL) -> None:
         """The process and every child it started (a worker's pool)."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def stop(self, timeout: float = 20.0) -> int:
         """SIGTERM, then SIGKILL after `timeout`; the exit code."""
@@ -91,7 +90,5 @@ class Processes:
         for proc in self.started:
             proc.kill_group()
         for proc in self.started:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                pass

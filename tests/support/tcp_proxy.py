@@ -4,6 +4,7 @@ same port again. The real server never notices, so tests can cut PostgreSQL with
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import threading
@@ -92,8 +93,6 @@ class TcpProxy:
             if each is None:
                 continue
             self._pairs.pop(each, None)
-            try:
+            with contextlib.suppress(KeyError, ValueError):
                 self._selector.unregister(each)
-            except (KeyError, ValueError):
-                pass
             each.close()

@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from cloudinv.domain.errors import ERROR_UNAVAILABLE
+
 log = logging.getLogger(__name__)
 
 
@@ -30,6 +32,8 @@ class Periodic:
         while not self._stop.is_set():
             try:
                 self.action()
+            except ERROR_UNAVAILABLE as exc:  # an outage, not a defect: one line a round, no traceback
+                log.warning("%s: %s", self.name, exc.message)
             except Exception:  # a failed round is logged and retried next round; the thread must live on
                 log.exception("%s failed", self.name)
             self._stop.wait(self.interval)

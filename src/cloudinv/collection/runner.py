@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 
 from cloudinv.collection.ingest import Ingestor
 from cloudinv.collection.pump import StreamTimeout, batches
@@ -74,13 +74,16 @@ class SubTaskRunner:
         ended, is gone, runs elsewhere with a live heartbeat, or has just been failed for having no attempts
         left."""
         stale_before = utcnow() - timedelta(seconds=self.settings.stale_after)
-        with self.db.begin() as conn:
+        loaded = None
+        with self.db.begin() as conn:  # the claim and what the run needs, in one transaction
             attempt = lifecycle.claim(conn, sub_task_id, worker, stale_before, self.settings.max_attempts)
             if attempt is None:
                 lifecycle.give_up(conn, sub_task_id, stale_before, self.settings.max_attempts, self._worker_lost())
-        if attempt is None:
+            else:
+                loaded = self._read(conn, sub_task_id)
+        if loaded is None:
             return False
-        self.execute(sub_task_id, attempt)
+        self._execute(*loaded, attempt)
         return True
 
     def _worker_lost(self) -> TaskError:
@@ -91,23 +94,31 @@ class SubTaskRunner:
 
     def run_next(self, worker: str) -> bool:
         """Claim and run the oldest pending sub-task (the embedded pool); False when there was none."""
+        loaded = None
         with self.db.begin() as conn:
             sub_task_id = lifecycle.claim_next(conn, worker, self.db.dialect)
+            if sub_task_id is not None:
+                loaded = self._read(conn, sub_task_id)
         if sub_task_id is None:
             return False
-        self.execute(sub_task_id)
+        if loaded is not None:
+            self._execute(*loaded, None)
         return True
 
     def execute(self, sub_task_id: str, attempt: int | None = None) -> None:
         """Run a claimed sub-task to its end. Whatever the plugin does, the sub-task finishes, unless the database
         goes away (ERROR_UNAVAILABLE is raised: the attempt is abandoned, and taken over once stale) or a later
         attempt took it over (`attempt` None: whichever is current)."""
-        try:
-            context, plugin_info, task_options = self._load(sub_task_id)
-        except _Gone:
-            return
+        with self.db.begin() as conn:
+            loaded = self._read(conn, sub_task_id)
+        if loaded is not None:
+            self._execute(*loaded, attempt)
+
+    def _execute(
+        self, context: TaskContext, plugin_info: Mapping[str, Any], task_options: Mapping[str, Any], attempt: int | None
+    ) -> None:
         # Every line logged while it runs, and the on_finished hook, know which job and task this is.
-        with log_context(job_id=context.job_id, job_task_id=context.job_task_id, sub_task_id=sub_task_id):
+        with log_context(job_id=context.job_id, job_task_id=context.job_task_id, sub_task_id=context.sub_task_id):
             self._run(context, plugin_info, task_options, attempt)
 
     def _run(
@@ -131,11 +142,12 @@ class SubTaskRunner:
             counts.fail("ERROR_COLLECTOR_PLUGIN", f"{type(exc).__name__}: {exc}")
         self._finish(context, failed, counts, attempt)
 
-    def _load(self, sub_task_id: str) -> tuple[TaskContext, Mapping[str, Any], Mapping[str, Any]]:
-        with self.db.begin() as conn:
-            row = conn.execute(_LOAD, {"b_sub_task_id": sub_task_id}).mappings().first()
+    @staticmethod
+    def _read(conn: Connection, sub_task_id: str) -> tuple[TaskContext, Mapping[str, Any], Mapping[str, Any]] | None:
+        """What running the sub-task needs; None when it is gone (its job was deleted)."""
+        row = conn.execute(_LOAD, {"b_sub_task_id": sub_task_id}).mappings().first()
         if row is None:
-            raise _Gone()
+            return None
         context = TaskContext(
             job_id=row["job_id"], job_task_id=row["job_task_id"], sub_task_id=sub_task_id,
             domain_id=row["domain_id"], workspace_id=row["workspace_id"], collector_id=row["collector_id"],

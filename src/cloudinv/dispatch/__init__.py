@@ -1,4 +1,5 @@
-"""The task-dispatch port: how committed sub-tasks reach a worker. Embedded: a thread pool in the server."""
+"""The task-dispatch port: how committed sub-tasks reach a worker. Embedded: a thread pool in the server
+(inline.py); distributed: the outbox drained into a Celery broker (outbox.py, celery_app.py, worker.py)."""
 
 from __future__ import annotations
 

@@ -86,10 +86,5 @@ class CeleryBroker:
             return False
         return True
 
-    def purge(self) -> int:
-        """Drop every message waiting in the queue (tests and benchmarks)."""
-        with self.app.connection_for_write() as conn:
-            return int(conn.default_channel.queue_purge(self.settings.queue) or 0)
-
     def close(self) -> None:
         self.app.close()

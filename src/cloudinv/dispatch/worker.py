@@ -13,10 +13,12 @@ import logging
 import os
 import socket
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
+from celery.exceptions import CPendingDeprecationWarning
 from celery.signals import worker_process_init
 
 from cloudinv.collection.runner import SubTaskRunner
@@ -65,6 +67,9 @@ def register_task(app: Celery, runners: PerProcess) -> Any:
 
 def run_worker(app: Celery, queues: list[str], concurrency: int, pool: str, loglevel: str = "INFO") -> None:
     """Run the worker in this process until it is stopped (SIGTERM: warm shutdown)."""
+    # Celery warns at every broker reconnect that worker_cancel_long_running_tasks_on_connection_loss will
+    # default to True in Celery 6; it is set explicitly (celery_app.py says why), so the warning is noise.
+    warnings.filterwarnings("ignore", category=CPendingDeprecationWarning, module="celery.worker.consumer")
     argv = [
         "worker", f"--loglevel={loglevel}", f"--queues={','.join(queues)}", f"--concurrency={concurrency}",
         f"--pool={pool}", f"--hostname=cloudinv-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
