@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from grpc_health.v1 import health_pb2
@@ -15,6 +16,7 @@ from cloudinv.api.grpc.health import GrpcHealth
 from cloudinv.api.rest.health import add_health_route
 from cloudinv.dispatch.inline import InlinePool
 from cloudinv.dispatch.outbox import Outbox
+from cloudinv.domain.errors import ERROR_UNAVAILABLE
 from cloudinv.services.health import HealthCheck
 from cloudinv.settings import Settings
 from cloudinv.store.engine import Database
@@ -85,3 +87,10 @@ def test_a_broker_url_means_no_inline_pool(tmp_path: Path) -> None:
     finally:
         embedded.close()
         distributed.close()
+
+
+def test_a_drivers_own_connection_error_is_unavailable(application: Any) -> None:
+    """Driver-level code (COPY) raises the driver's errors, unwrapped by SQLAlchemy: still ERROR_UNAVAILABLE."""
+    driver_error = application.database.engine.dialect.loaded_dbapi.OperationalError
+    with pytest.raises(ERROR_UNAVAILABLE), application.database.begin():
+        raise driver_error("server closed the connection unexpectedly")

@@ -91,6 +91,8 @@ class Database:
                 connect_args={} if "connect_timeout=" in self.url else {"connect_timeout": 5},
             )  # fmt: skip
             _ping_when_idle(self.engine)
+        # Raised, unwrapped by SQLAlchemy, by code working on the driver's own connection (COPY in store/bulk.py).
+        self._driver_unavailable: tuple[type[Exception], ...] = (self.engine.dialect.loaded_dbapi.OperationalError,)
 
     @property
     def dialect(self) -> str:
@@ -115,6 +117,8 @@ class Database:
             if exc.connection_invalidated:
                 raise self._unavailable(exc) from exc
             raise
+        except self._driver_unavailable as exc:
+            raise self._unavailable(exc) from exc
 
     @staticmethod
     def _unavailable(exc: Exception) -> ERROR_UNAVAILABLE:
