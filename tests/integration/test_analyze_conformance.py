@@ -13,6 +13,7 @@ from cloudinv.domain.clock import utcnow
 from tests.support import oracle
 from tests.support.analytics import Row, conformance_jobs
 from tests.support.compare import assert_same
+from tests.support.conformance import check_against_oracle
 
 
 def _f(key: str, value: Any, operator: str = "eq") -> dict[str, Any]:
@@ -162,10 +163,7 @@ def stored(load_jobs: Any) -> tuple[list[Row], datetime]:
 
 
 def _check(client: Any, token: Any, stored: tuple[list[Row], datetime], query: dict[str, Any]) -> None:
-    rows, now = stored
-    reply = client.call("analyze", {"query": query}, token())
-    assert reply.ok, reply
-    assert_same(reply.data, oracle.analyze(rows, query, now), exact_ints=client.transport == "rest")
+    check_against_oracle(client, token, stored, "analyze", query)
 
 
 @pytest.mark.parametrize("query", [c[1] for c in WIRE_CASES], ids=[c[0] for c in WIRE_CASES])
