@@ -6,18 +6,20 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from cloudinv.collection.ingest import classify
-from cloudinv.collection.resources import Candidate, ResourceRejected, candidate, new_row, rule_value
+from cloudinv.collection.resources import Candidate, CandidateBuilder, ResourceRejected, RuleKeys, RuleValues
+from cloudinv.domain.clock import utcnow
 from cloudinv.domain.counts import Counts
+from cloudinv.domain.ids import new_ids
 from cloudinv.domain.task import TaskContext
 from cloudinv.store.asset_changes import record_changes
 from cloudinv.store.asset_lifecycle import mark_missing
-from cloudinv.store.asset_match import RuleKeyError, ensure_indexes, key_expression, key_value
+from cloudinv.store.asset_match import RuleKeyError, ensure_indexes, key_value, lookup_params, lookup_sql
 from cloudinv.store.bulk import BulkWriter
 from cloudinv.store.engine import Database
 from cloudinv.store.lookups import upsert_lookups
@@ -35,23 +37,25 @@ _FIRST_ANALYZE = 2000
 class _Batch:
     """One batch's resolution: rows to create, rows to update, and what each new row can be matched by."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
         self.creates: dict[str, dict[str, Any]] = {}
         self.updates: dict[str, dict[str, Any]] = {}
-        self.new_keys: dict[tuple[Any, ...], str] = {}
+        self.new_keys: dict[tuple[RuleKeys, RuleValues], str] = {}
+        self._ids = iter(new_ids("asset", size))  # at most one create per candidate
 
     def create(self, found: Candidate) -> None:
-        row = new_row(found)
-        self.creates[row["asset_id"]] = row
-        for keys in found.rules:
-            values = tuple(key_value(rule_value(found.values, k)) for k in keys)
-            self.new_keys.setdefault((tuple(keys), values), row["asset_id"])
+        asset_id = found.row["asset_id"] = next(self._ids)
+        self.creates[asset_id] = found.row
+        for keys, values in zip(found.rules, found.values, strict=True):
+            if values is not None:
+                self.new_keys.setdefault((keys, values), asset_id)
 
     def update(self, asset_id: str, found: Candidate) -> None:
         if asset_id in self.creates:  # the same resource twice in one batch: the later one wins
-            self.creates[asset_id].update(found.row())
+            found.row["asset_id"] = asset_id
+            self.creates[asset_id] = found.row
         else:
-            self.updates[asset_id] = {**found.row(), "b_asset_id": asset_id}
+            self.updates[asset_id] = found.row
 
 
 class AssetIngestor:
@@ -60,8 +64,9 @@ class AssetIngestor:
         self.max_resource_bytes = max_resource_bytes
         self._indexed: set[str] = set()
         dialect = database.dialect
-        self._assets = BulkWriter(assets, [c.name for c in assets.columns], dialect)
+        self._assets = BulkWriter(assets, [c.name for c in assets.columns], dialect)  # what every row holds
         self._updates = BulkWriter(assets, _UPDATED_COLUMNS, dialect)
+        self._lookup_sql: dict[RuleKeys, str] = {}
         self._written = 0
         self._next_analyze = _FIRST_ANALYZE
 
@@ -69,15 +74,16 @@ class AssetIngestor:
         counts = Counts()
         candidates: list[Candidate] = []
         lookups: list[Mapping[str, Any]] = []
+        build = CandidateBuilder(context, self._assets.stored_time(utcnow()), self.max_resource_bytes).build
         for item in items:
             kind = classify(item, counts)
-            if kind == "lookup":
-                lookups.append(item)
-            elif kind == "asset":
+            if kind == "asset":
                 try:
-                    candidates.append(candidate(item, context, self.max_resource_bytes))
+                    candidates.append(build(item))
                 except ResourceRejected as exc:
                     counts.fail("ERROR_INVALID_RESOURCE", str(exc))
+            elif kind == "lookup":
+                lookups.append(item)
         self._index_rules(candidates)
         # Two tasks streaming the same resource at once must not both create it: the lookups and the writes of
         # a batch run under the write lock (SQLite) or under locks on the batch's rule values (PostgreSQL).
@@ -117,22 +123,21 @@ class AssetIngestor:
 
     def _resolve(self, conn: Connection, context: TaskContext, candidates: list[Candidate], counts: Counts) -> _Batch:
         """Rules in ascending order: one match updates, none goes on to the next rule, several is an error."""
-        batch = _Batch()
+        batch = _Batch(len(candidates))
         pending = list(candidates)
         level = 0
         while pending:
-            by_rule: dict[tuple[str, ...], list[tuple[Candidate, tuple[Any, ...]]]] = defaultdict(list)
+            by_rule: dict[RuleKeys, list[tuple[Candidate, RuleValues]]] = defaultdict(list)
             unmatched: list[Candidate] = []
             for found in pending:
                 if level >= len(found.rules):
                     self._create_or_fail(batch, found, counts)
                     continue
-                keys = tuple(found.rules[level])
-                values = tuple(key_value(rule_value(found.values, k)) for k in keys)
-                if None in values:
+                values = found.values[level]
+                if values is None:
                     unmatched.append(found)  # a rule naming absent keys cannot match: try the next one
                     continue
-                by_rule[keys].append((found, values))
+                by_rule[found.rules[level]].append((found, values))
             for keys, group in by_rule.items():
                 unmatched.extend(self._match_group(conn, context, keys, group, batch, counts))
             pending, level = unmatched, level + 1
@@ -140,18 +145,17 @@ class AssetIngestor:
 
     @staticmethod
     def _create_or_fail(batch: _Batch, found: Candidate, counts: Counts) -> None:
-        usable = any(all(key_value(rule_value(found.values, k)) is not None for k in rule) for rule in found.rules)
-        if usable:
+        if found.usable:
             batch.create(found)
         else:
-            counts.fail("ERROR_MATCH_RULE", f"no match rule of {found.values['name']!r} names keys it has")
+            counts.fail("ERROR_MATCH_RULE", f"no match rule of {found.name!r} names keys it has")
 
     def _match_group(
         self,
         conn: Connection,
         context: TaskContext,
-        keys: tuple[str, ...],
-        group: list[tuple[Candidate, tuple[Any, ...]]],
+        keys: RuleKeys,
+        group: list[tuple[Candidate, RuleValues]],
         batch: _Batch,
         counts: Counts,
     ) -> list[Candidate]:
@@ -176,22 +180,21 @@ class AssetIngestor:
         return unmatched
 
     def _lookup(
-        self, conn: Connection, context: TaskContext, keys: tuple[str, ...], wanted: set[tuple[Any, ...]]
-    ) -> dict[tuple[Any, ...], list[str]]:
-        expressions = [key_expression(k, self.db.dialect) for k in keys]
-        target = expressions[0] if len(expressions) == 1 else tuple_(*expressions)
-        values = [v[0] for v in wanted] if len(expressions) == 1 else list(wanted)
-        query = select(assets.c.asset_id, *expressions).where(
-            assets.c.domain_id == context.domain_id, assets.c.workspace_id == context.workspace_id, target.in_(values)
-        )
-        found: dict[tuple[Any, ...], list[str]] = defaultdict(list)
-        for row in conn.execute(query):
-            found[tuple(key_value(v) for v in row[1:])].append(row[0])
+        self, conn: Connection, context: TaskContext, keys: RuleKeys, wanted: set[RuleValues]
+    ) -> dict[RuleValues, list[str]]:
+        sql = self._lookup_sql.get(keys)
+        if sql is None:
+            sql = self._lookup_sql[keys] = lookup_sql(keys, self.db.dialect)
+        params = lookup_params(context.domain_id, context.workspace_id, wanted, len(keys), self.db.dialect)
+        found: dict[RuleValues, list[str]] = defaultdict(list)
+        for row in conn.exec_driver_sql(sql, params):
+            # Read back in key_value form (SQLite returns JSON scalars typed): equal to what was asked, so no None.
+            found[cast("RuleValues", tuple(key_value(v) for v in row[1:]))].append(row[0])
         return found
 
     def _write(self, conn: Connection, context: TaskContext, batch: _Batch) -> None:
         self._assets.insert(conn, list(batch.creates.values()))
-        self._updates.update(conn, "asset_id", list(batch.updates.values()), key_field="b_asset_id")
+        self._updates.update(conn, "asset_id", list(batch.updates.items()))
         for action, rows in (("CREATE", batch.creates), ("UPDATE", batch.updates)):
             record_changes(
                 conn, action, ((asset_id, row["asset_type_id"]) for asset_id, row in rows.items()),
@@ -213,10 +216,9 @@ def lock_rule_values(conn: Connection, context: TaskContext, candidates: Sequenc
     create by, taken in sorted order so that two batches cannot deadlock."""
     keys = set()
     for found in candidates:
-        for rule in found.rules:
-            values = [key_value(rule_value(found.values, k)) for k in rule]
-            if None not in values:
-                text = "\x1f".join([context.domain_id, context.workspace_id, *rule, "\x1e", *map(str, values)])
+        for rule, values in zip(found.rules, found.values, strict=True):
+            if values is not None:
+                text = "\x1f".join([context.domain_id, context.workspace_id, *rule, "\x1e", *values])
                 keys.add(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True))
     if keys:
         conn.exec_driver_sql(

@@ -25,7 +25,7 @@ class Ingestor(Protocol):
 
 def classify(item: Any, counts: Counts) -> str | None:
     """The item's kind ("asset", "lookup") or None after counting it as a failure, with the reason."""
-    if not isinstance(item, Mapping):
+    if type(item) is not dict and not isinstance(item, Mapping):  # the exact check first: nearly always a dict
         counts.fail("ERROR_PLUGIN", f"malformed item: {type(item).__name__}")
         return None
     resource_type = item.get("resource_type")

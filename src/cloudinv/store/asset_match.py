@@ -7,12 +7,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, literal_column, text
-
-from cloudinv.store.schema import assets
+from sqlalchemy import Connection, text
 
 # Keys that are columns of their own.
 COLUMN_KEYS = ("name", "account", "provider", "asset_type_id", "region_code", "project_id")
@@ -33,14 +31,47 @@ def json_path(key: str) -> tuple[str, tuple[str, ...]]:
     return root, segments
 
 
-def key_expression(key: str, dialect: str) -> ColumnElement[Any]:
+def key_sql(key: str, dialect: str) -> str:
+    """The SQL of a rule key: its column, or the JSON path expression its index is built on (the lookups must
+    spell it exactly so for the planner to use that index)."""
     if key in COLUMN_KEYS:
-        return assets.c[key]
+        return key
     root, segments = json_path(key)
     if dialect == "postgresql":
-        path = "{" + ",".join(segments) + "}"
-        return literal_column(f"({root} #>> '{path}')")
-    return func.json_extract(assets.c[root], literal_column(f"'$.{'.'.join(segments)}'"))
+        return f"({root} #>> '{{{','.join(segments)}}}')"
+    return f"json_extract({root}, '$.{'.'.join(segments)}')"
+
+
+def lookup_sql(keys: Sequence[str], dialect: str) -> str:
+    """SELECT asset_id and the keys' values of the assets in (domain, workspace) whose keys take one of the
+    wanted value tuples, given as `lookup_params`. The wanted values travel as one parameter per key, never one
+    per value: a thousand-value IN list costs more to bind and plan than to run."""
+    expressions = [key_sql(k, dialect) for k in keys]
+    columns = ", ".join(expressions)
+    if dialect == "postgresql":
+        if len(keys) == 1:
+            wanted = f"{expressions[0]} = ANY(%s::text[])"
+        else:
+            names = ", ".join(f"k{i}" for i in range(len(keys)))
+            arrays = ", ".join(["%s::text[]"] * len(keys))
+            wanted = f"({columns}) IN (SELECT {names} FROM unnest({arrays}) AS wanted({names}))"
+        where = "domain_id = %s AND workspace_id = %s"
+    else:
+        if len(keys) == 1:
+            wanted = f"{expressions[0]} IN (SELECT value FROM json_each(?))"
+        else:
+            parts = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(keys)))
+            wanted = f"({columns}) IN (SELECT {parts} FROM json_each(?))"
+        where = "domain_id = ? AND workspace_id = ?"
+    return f"SELECT asset_id, {columns} FROM assets WHERE {where} AND {wanted}"
+
+
+def lookup_params(
+    domain_id: str, workspace_id: str, wanted: Collection[tuple[str, ...]], width: int, dialect: str
+) -> tuple[Any, ...]:
+    if dialect == "postgresql":
+        return (domain_id, workspace_id, *([v[i] for v in wanted] for i in range(width)))
+    return (domain_id, workspace_id, json.dumps([v[0] for v in wanted] if width == 1 else list(wanted)))
 
 
 def key_value(value: Any) -> str | None:
@@ -58,11 +89,6 @@ def ensure_indexes(conn: Connection, keys: Sequence[str], dialect: str, known: s
     for key in keys:
         if key in COLUMN_KEYS or key in known:
             continue
-        root, segments = json_path(key)
         name = "ix_assets_match_" + hashlib.sha1(key.encode()).hexdigest()[:12]
-        if dialect == "postgresql":
-            expression = f"(({root} #>> '{{{','.join(segments)}}}'))"
-        else:
-            expression = f"json_extract({root}, '$.{'.'.join(segments)}')"
-        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON assets (domain_id, {expression})"))
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON assets (domain_id, {key_sql(key, dialect)})"))
         known.add(key)

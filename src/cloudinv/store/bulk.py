@@ -1,19 +1,19 @@
 """Bulk writes for the ingest hot path, at the driver level.
 
 SQLAlchemy's per-row parameter processing (type coercion, JSON serialisation) costs more than SQLite's own
-insert; ingestion writes tens of thousands of rows a second, so it hands the driver ready tuples instead:
-JSON columns serialised once by the caller, timestamps in the form each dialect stores. Reads still go
-through SQLAlchemy and see exactly what its types would have written.
+insert; ingestion writes tens of thousands of rows a second, so it hands the driver ready values instead:
+rows hold JSON columns as their text and timestamps as `stored_time()` gives them, and become tuples by one
+itemgetter call. Reads still go through SQLAlchemy and see exactly what its types would have written.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, DateTime, Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql
 
 # SQLAlchemy's SQLite DateTime storage format (always with microseconds), so that comparisons stay textual.
@@ -31,10 +31,8 @@ class BulkWriter:
         mark = "?" if dialect == "sqlite" else "%s"
         names = ", ".join(self.columns)
         self.insert_sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(self.columns))})"
-        self._json = [i for i, c in enumerate(self.columns) if isinstance(table.c[c].type, JSON)]
-        self._datetime = [i for i, c in enumerate(self.columns) if isinstance(table.c[c].type, DateTime)]
+        self._tuple: Any = itemgetter(*self.columns)
         self._mark = mark
-        self._stamp: tuple[datetime | None, str] = (None, "")
 
     def update_sql(self, key: str) -> str:
         assignments = ", ".join(f"{c} = {self._mark}" for c in self.columns)
@@ -67,24 +65,9 @@ class BulkWriter:
             f"UPDATE {self.table.name} SET {assignments} FROM {temp} t WHERE {self.table.name}.{key} = t.{key}"
         )
 
-    def _sqlite_time(self, value: datetime) -> str:
-        # A batch's rows share one timestamp: format it once.
-        if value is not self._stamp[0]:
-            self._stamp = (value, value.strftime(_SQLITE_DATETIME))
-        return self._stamp[1]
-
-    def _tuple(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
-        values = [row.get(c) for c in self.columns]
-        for i in self._json:
-            value = values[i]
-            if value is not None and not isinstance(value, str):
-                values[i] = json.dumps(value) if value else ("{}" if isinstance(value, dict) else "[]")
-        if self.dialect == "sqlite":
-            for i in self._datetime:
-                stamp = values[i]
-                if isinstance(stamp, datetime):
-                    values[i] = self._sqlite_time(stamp)
-        return tuple(values)
+    def stored_time(self, value: datetime) -> Any:
+        """A timestamp as rows must hold it: SQLite stores text, compared textually; psycopg adapts datetimes."""
+        return value.strftime(_SQLITE_DATETIME) if self.dialect == "sqlite" else value
 
     def insert(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
@@ -94,11 +77,11 @@ class BulkWriter:
         else:
             conn.exec_driver_sql(self.insert_sql, [self._tuple(r) for r in rows])
 
-    def update(self, conn: Connection, key: str, rows: Sequence[Mapping[str, Any]], key_field: str) -> None:
-        """UPDATE ... WHERE key = row[key_field], for every row."""
+    def update(self, conn: Connection, key: str, rows: Sequence[tuple[Any, Mapping[str, Any]]]) -> None:
+        """UPDATE ... SET the columns WHERE key = the pair's key, for every (key, row) pair."""
         if not rows:
             return
-        tuples = [(*self._tuple(r), r[key_field]) for r in rows]
+        tuples = [(*self._tuple(row), value) for value, row in rows]
         if self.dialect == "postgresql":
             self._pg_update(conn, key, tuples)
         else:
