@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from cloudinv.collection.ingest import classify
+from cloudinv.collection.ingest import Rejected, classify
 from cloudinv.collection.resources import Candidate, CandidateBuilder, ResourceRejected, RuleKeys, RuleValues
 from cloudinv.domain.clock import utcnow
 from cloudinv.domain.counts import Counts
@@ -32,6 +32,12 @@ _UPDATED_COLUMNS = (
 )  # fmt: skip
 DEFAULT_MAX_RESOURCE_BYTES = 1024 * 1024
 _FIRST_ANALYZE = 2000
+
+
+class Lookup(NamedTuple):
+    """A CloudServiceType or Region item: stored for lookup, not counted."""
+
+    item: Mapping[str, Any]
 
 
 class _Batch:
@@ -70,20 +76,39 @@ class AssetIngestor:
         self._written = 0
         self._next_analyze = _FIRST_ANALYZE
 
-    def ingest(self, context: TaskContext, items: Sequence[Mapping[str, Any]]) -> Counts:
+    def preparer(self, context: TaskContext) -> Callable[[Any], Candidate | Lookup | Rejected]:
+        build = CandidateBuilder(context, self.max_resource_bytes).build
+
+        def prepare(item: Any) -> Candidate | Lookup | Rejected:
+            kind = classify(item)
+            if isinstance(kind, Rejected):
+                return kind
+            if kind == "lookup":
+                return Lookup(item)
+            try:
+                return build(item)
+            except ResourceRejected as exc:
+                return Rejected("ERROR_INVALID_RESOURCE", str(exc))
+
+        return prepare
+
+    def ingest(self, context: TaskContext, items: Sequence[Any]) -> Counts:
+        """Prepare and store one batch of plugin items in the calling thread."""
+        return self.store(context, list(map(self.preparer(context), items)))
+
+    def store(self, context: TaskContext, prepared: Sequence[Candidate | Lookup | Rejected]) -> Counts:
         counts = Counts()
         candidates: list[Candidate] = []
         lookups: list[Mapping[str, Any]] = []
-        build = CandidateBuilder(context, self._assets.stored_time(utcnow()), self.max_resource_bytes).build
-        for item in items:
-            kind = classify(item, counts)
-            if kind == "asset":
-                try:
-                    candidates.append(build(item))
-                except ResourceRejected as exc:
-                    counts.fail("ERROR_INVALID_RESOURCE", str(exc))
-            elif kind == "lookup":
-                lookups.append(item)
+        stamp = self._assets.stored_time(utcnow())
+        for entry in prepared:
+            if type(entry) is Candidate:
+                entry.row["created_at"] = entry.row["updated_at"] = stamp
+                candidates.append(entry)
+            elif isinstance(entry, Lookup):
+                lookups.append(entry.item)
+            elif isinstance(entry, Rejected):
+                counts.fail(entry.code, entry.message)
         self._index_rules(candidates)
         # Two tasks streaming the same resource at once must not both create it: the lookups and the writes of
         # a batch run under the write lock (SQLite) or under locks on the batch's rule values (PostgreSQL).

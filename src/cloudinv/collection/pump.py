@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -66,17 +66,22 @@ class _Buffer:
 
 
 def batches(
-    stream: Iterator[Any], timeout: float, batch_size: int = 500, idle: float | None = None
+    stream: Iterator[Any],
+    timeout: float,
+    batch_size: int = 500,
+    idle: float | None = None,
+    prepare: Callable[[Any], Any] | None = None,
 ) -> Iterator[list[Any]]:
     """The stream's items in lists of up to `batch_size`, as they are available. Raises the plugin's own
     exception (after the items sent before it), or StreamTimeout after `timeout` seconds without an item.
-    With `idle`, an empty list comes every `idle` seconds without an item, so the caller can show it is alive."""
-    buffer = _Buffer(limit=4 * batch_size)
+    With `idle`, an empty list comes every `idle` seconds without an item, so the caller can show it is alive.
+    With `prepare`, each item is passed through it on the pump thread: that work overlaps the caller's."""
+    buffer = _Buffer(limit=2 * batch_size)
 
     def pump() -> None:
         try:
             for item in stream:
-                if not buffer.put(item):
+                if not buffer.put(item if prepare is None else prepare(item)):
                     return
         except BaseException as exc:  # everything a plugin raises ends its task, with the error recorded
             buffer.close(exc)

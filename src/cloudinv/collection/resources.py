@@ -1,7 +1,7 @@
 """A plugin's resource item checked and turned into an asset row (what collection.md "Assets" stores).
 
-This runs for every streamed resource, tens of thousands a second, so it is written for speed: what a batch's
-rows share (the task's ids, the timestamp) is built once per batch by `CandidateBuilder`, each JSON column is
+This runs for every streamed resource, tens of thousands a second, so it is written for speed: what a task's
+rows share (its ids) is built once by `CandidateBuilder`, each JSON column is
 serialised exactly once here, into the text the bulk writer stores, and each match rule's values are taken
 once, for the lookups, the new-row index and the PostgreSQL locks alike.
 """
@@ -122,16 +122,17 @@ def _rule_values(
 
 
 class CandidateBuilder:
-    """Candidates for one batch of one sub-task: `stamp` is the batch's time, in the form the writer stores."""
+    """Candidates for one sub-task. Their rows' `created_at`/`updated_at` are left for the batch that stores them
+    to set (one time for a batch), so building may run ahead of storing, on another thread."""
 
-    def __init__(self, context: TaskContext, stamp: Any, max_bytes: int) -> None:
+    def __init__(self, context: TaskContext, max_bytes: int) -> None:
         self.context = context
         self.max_bytes = max_bytes
         self.base = {
             "asset_id": None, "state": "ACTIVE", "service_account_id": context.service_account_id,
             "secret_id": context.secret_id, "collector_id": context.collector_id, "domain_id": context.domain_id,
             "workspace_id": context.workspace_id, "job_id": context.job_id, "job_task_id": context.job_task_id,
-            "disconnected_count": 0, "created_at": stamp, "updated_at": stamp, "deleted_at": None,
+            "disconnected_count": 0, "created_at": None, "updated_at": None, "deleted_at": None,
         }  # fmt: skip
 
     def build(self, item: Mapping[str, Any]) -> Candidate:
