@@ -6,8 +6,9 @@ CLOUDINV_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test, 
   updates  the same collect again: N resources matched and updated
   gRPC     creates again, on a fresh collector/secret, with the plugin served over gRPC on localhost by a
            `cloudinv plugin serve synthetic` process of its own, as in production
-  baseline the same N asset rows inserted with a bare SQLAlchemy Core executemany, in transactions of the
-           runner's batch size
+  stream   the gRPC figure's baseline: the same stream from the same server, received and decoded, not stored
+  bare     the creates and updates figures' baseline: the same N asset rows inserted with a bare SQLAlchemy
+           Core executemany, in transactions of the runner's batch size
 Figures are resources/s, with the ratio best baseline / best of ours. Each is measured --repeats times, each
 time on a new empty database, and reported as best and median: on a machine whose disk and CPU are shared,
 single runs of the same code differ by a third.
@@ -38,6 +39,7 @@ from cloudinv.collection.runner import RunnerSettings
 from cloudinv.domain.auth import Role, Scope
 from cloudinv.domain.clock import utcnow
 from cloudinv.domain.ids import new_id
+from cloudinv.plugins.grpc_client import GrpcPlugin
 from cloudinv.settings import Settings
 from cloudinv.store.engine import normalize_url
 from cloudinv.store.schema import assets
@@ -140,6 +142,18 @@ def postgresql_database() -> Iterator[Settings]:
         engine.dispose()
 
 
+def _stream_alone(plugin_address: str, resources: int) -> float:
+    """The gRPC figure's baseline: the same stream from the same server, read and decoded, nothing stored."""
+    plugin = GrpcPlugin(plugin_address)
+    try:
+        begin = time.perf_counter()
+        received = sum(1 for _ in plugin.collect({"resources_per_task": resources}, {"account": "acct-stream"}, {}))
+        assert received == resources, f"received {received} of {resources}"
+        return resources / (time.perf_counter() - begin)
+    finally:
+        plugin.close()
+
+
 def measure_once(settings: Settings, plugin_address: str, resources: int) -> dict[str, float]:
     """Every figure once, on a database of its own: each repeat starts from the same empty tables."""
     application = composition.build(settings)
@@ -149,7 +163,9 @@ def measure_once(settings: Settings, plugin_address: str, resources: int) -> dic
         updates = _timed_collect(application, local, resources)
         remote = _collector(application, plugin_address, resources, "acct-remote")
         over_grpc = _timed_collect(application, remote, resources)
-        return {"creates": creates, "updates": updates, "grpc": over_grpc, "bare": _baseline(application, resources)}
+        stream = _stream_alone(plugin_address, resources)
+        bare = _baseline(application, resources)
+        return {"creates": creates, "updates": updates, "grpc": over_grpc, "stream": stream, "bare": bare}
     finally:
         application.close()
 
@@ -161,12 +177,17 @@ def run(label: str, database: Callable[[], AbstractContextManager[Settings]], re
             with database() as settings:
                 runs.append(measure_once(settings, address, resources))
     print(f"{label}: {resources:,} resources in one sub-task, best and median of {repeats} (all: resources/s)")
-    for name, title in (("creates", "creates (in-process)"), ("updates", "updates (in-process)"),
-                        ("grpc", "creates over gRPC"), ("bare", "bare executemany")):  # fmt: skip
-        values = [figures[name] for figures in runs]
-        best, bare = max(values), max(figures["bare"] for figures in runs)
-        ratio = "" if name == "bare" else f"   baseline/ours {bare / best:5.2f}x"
-        print(f"  {title:<22}{best:10,.0f}/s  median {statistics.median(values):10,.0f}/s{ratio}")
+    best = {name: max(figures[name] for figures in runs) for name in runs[0]}
+    for name, title, baseline in (
+        ("creates", "creates (in-process)", "bare"),
+        ("updates", "updates (in-process)", "bare"),
+        ("grpc", "creates over gRPC", "stream"),
+        ("stream", "gRPC stream alone", None),
+        ("bare", "bare executemany", None),
+    ):
+        median = statistics.median(figures[name] for figures in runs)
+        ratio = f"   {baseline}/ours {best[baseline] / best[name]:5.2f}x" if baseline else ""
+        print(f"  {title:<22}{best[name]:10,.0f}/s  median {median:10,.0f}/s{ratio}")
 
 
 def main() -> None:

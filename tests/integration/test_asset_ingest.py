@@ -132,3 +132,31 @@ def test_a_bad_resource_is_a_counted_failure_and_the_rest_goes_in(application: A
     outcome = ingestor.ingest(_context(), [item, _item("good", {"1": ["data.resource_id"]})])
     assert (outcome.created, outcome.failure) == (1, 1)
     assert reason in outcome.errors[0].message
+
+
+@pytest.mark.parametrize("value", [8080, 2.5, True, "8080"], ids=["int", "float", "bool", "str"])
+def test_rules_on_json_values_of_any_scalar_type_match_on_recollect(application: Any, value: Any) -> None:
+    ingestor = AssetIngestor(application.database)
+    item = _item("lb-1", {"1": ["data.port", "tags.zone"]}, data={"port": value}, tags={"zone": "z1"})
+    first = ingestor.ingest(_context(), [item])
+    second = ingestor.ingest(_context(), [item])
+    assert (first.created, second.created, second.updated, second.failure) == (1, 0, 1, 0)
+    assert _count(application) == 1
+
+
+def test_rule_values_compare_as_text_on_both_dialects(application: Any) -> None:
+    """As PostgreSQL's `#>>` reads them: the number 8080 and the string "8080" are one rule value."""
+    ingestor = AssetIngestor(application.database)
+    ingestor.ingest(_context(), [_item("a", {"1": ["data.port"]}, data={"port": 8080})])
+    outcome = ingestor.ingest(_context(), [_item("b", {"1": ["data.port"]}, data={"port": "8080"})])
+    assert (outcome.created, outcome.updated) == (0, 1)
+
+
+def test_the_same_resource_twice_in_a_batch_is_one_asset_with_the_later_values(application: Any) -> None:
+    ingestor = AssetIngestor(application.database)
+    rules = {"1": ["data.resource_id"]}
+    outcome = ingestor.ingest(_context(), [_item("old", rules, data={"resource_id": "x"}),
+                                           _item("new", rules, data={"resource_id": "x"})])  # fmt: skip
+    assert (outcome.created, outcome.updated) == (1, 0)
+    assert _count(application) == 1
+    assert _count(application, assets.c.name == "new") == 1

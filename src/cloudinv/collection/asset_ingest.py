@@ -170,10 +170,17 @@ class AssetIngestor:
 
     @staticmethod
     def _create_or_fail(batch: _Batch, found: Candidate, counts: Counts) -> None:
-        if found.usable:
-            batch.create(found)
-        else:
+        """Matched nothing stored: it updates what an earlier item of this batch created by one of its rules
+        (the same resource twice in one batch, the later one wins), or is created."""
+        if not found.usable:
             counts.fail("ERROR_MATCH_RULE", f"no match rule of {found.name!r} names keys it has")
+            return
+        for keys, values in zip(found.rules, found.values, strict=True):
+            created = batch.new_keys.get((keys, values)) if values is not None else None
+            if created is not None:
+                batch.update(created, found)
+                return
+        batch.create(found)
 
     def _match_group(
         self,

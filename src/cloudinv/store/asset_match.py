@@ -33,13 +33,24 @@ def json_path(key: str) -> tuple[str, tuple[str, ...]]:
 
 def key_sql(key: str, dialect: str) -> str:
     """The SQL of a rule key: its column, or the JSON path expression its index is built on (the lookups must
-    spell it exactly so for the planner to use that index)."""
+    spell it exactly so for the planner to use that index). A JSON value reads as text, as key_value writes it:
+    a string as itself, a number or a boolean as its JSON text (PostgreSQL's `#>>`), JSON null as SQL NULL."""
     if key in COLUMN_KEYS:
         return key
     root, segments = json_path(key)
     if dialect == "postgresql":
         return f"({root} #>> '{{{','.join(segments)}}}')"
-    return f"json_extract({root}, '$.{'.'.join(segments)}')"
+    path = f"'$.{'.'.join(segments)}'"
+    return (
+        f"(CASE json_type({root}, {path}) WHEN 'text' THEN json_extract({root}, {path}) WHEN 'null' THEN NULL "
+        f"ELSE {root} -> {path} END)"
+    )
+
+
+def index_name(key: str, dialect: str) -> str:
+    """Named after the expression, so that an index of an earlier expression for the same key is not taken
+    for this one."""
+    return "ix_assets_match_" + hashlib.sha1(key_sql(key, dialect).encode()).hexdigest()[:12]
 
 
 def lookup_sql(keys: Sequence[str], dialect: str) -> str:
@@ -89,6 +100,6 @@ def ensure_indexes(conn: Connection, keys: Sequence[str], dialect: str, known: s
     for key in keys:
         if key in COLUMN_KEYS or key in known:
             continue
-        name = "ix_assets_match_" + hashlib.sha1(key.encode()).hexdigest()[:12]
-        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON assets (domain_id, {key_sql(key, dialect)})"))
+        index = index_name(key, dialect)
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {index} ON assets (domain_id, {key_sql(key, dialect)})"))
         known.add(key)

@@ -1,0 +1,43 @@
+"""The match-rule indexes: the lookups use them, and an upgrade drops those of former expressions."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sqlalchemy import text
+
+from cloudinv.collection.asset_ingest import AssetIngestor
+from cloudinv.domain.task import TaskContext
+from cloudinv.store.asset_match import index_name, lookup_sql
+from cloudinv.store.engine import Database
+from cloudinv.store.migrate import upgrade
+
+CONTEXT = TaskContext("job-1", "job-task-1", "s", "domain-a", "*", "collector-1", None, "test", None, None)
+ITEM = {"resource_type": "inventory.CloudService", "match_rules": {"1": ["data.vm_id"]},
+        "resource": {"name": "vm", "data": {"vm_id": 42}}}  # fmt: skip
+
+
+def _indexes(database: Database) -> set[str]:
+    with database.begin() as conn:
+        return set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars())
+
+
+def test_an_upgrade_drops_indexes_of_a_former_expression_and_ingestion_builds_the_new_one(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    upgrade(database, "0003")
+    former = "ix_assets_match_" + hashlib.sha1(b"data.vm_id").hexdigest()[:12]
+    with database.begin() as conn:
+        conn.execute(text(f"CREATE INDEX {former} ON assets (domain_id, json_extract(data, '$.vm_id'))"))
+    upgrade(database)
+    assert former not in _indexes(database)
+    ingestor = AssetIngestor(database)
+    assert ingestor.ingest(CONTEXT, [ITEM]).created == 1
+    assert index_name("data.vm_id", "sqlite") in _indexes(database)
+    with database.begin() as conn:
+        plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + lookup_sql(["data.vm_id"], "sqlite"), ("domain-a", "*", '["42"]')
+        ))  # fmt: skip
+    assert index_name("data.vm_id", "sqlite") in plan
+    assert ingestor.ingest(CONTEXT, [ITEM]).updated == 1
+    database.dispose()
