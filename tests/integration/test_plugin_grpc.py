@@ -1,4 +1,5 @@
-"""The same plugin in-process and behind `cloudinv.plugins.grpc_server`, reached with `GrpcPlugin`."""
+"""The same plugin in-process and served by `cloudinv.plugins.grpc_server` (HTTP/2 on h2), reached with
+`GrpcPlugin` (grpcio's client)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from spaceone.api.inventory.plugin import collector_pb2_grpc
 
 from cloudinv.plugins.builtin.synthetic import SyntheticPlugin
 from cloudinv.plugins.grpc_client import GrpcPlugin
-from cloudinv.plugins.grpc_server import CollectorServicer, create_plugin_server
+from cloudinv.plugins.grpc_server import create_plugin_server
 from cloudinv.plugins.protocol import ERROR_COLLECTOR_PLUGIN, ERROR_PLUGIN_UNREACHABLE, PluginError
 from cloudinv.plugins.registry import PluginRegistry
 
@@ -113,8 +114,9 @@ def test_closing_a_stream_from_another_thread_ends_a_blocked_read(served: tuple[
 
 
 def test_a_plugin_without_the_job_service_runs_as_one_task() -> None:
+    """A third-party plugin on grpcio's own server, with the Collector service only."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
-    collector_pb2_grpc.add_CollectorServicer_to_server(CollectorServicer(SyntheticPlugin()), server)
+    collector_pb2_grpc.add_CollectorServicer_to_server(collector_pb2_grpc.CollectorServicer(), server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     try:

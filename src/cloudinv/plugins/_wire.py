@@ -26,7 +26,15 @@ def to_struct(data: Mapping[str, Any]) -> Any:
 
 
 def from_struct(struct: Any) -> dict[str, Any]:
-    return {key: _from_value(value) for key, value in struct.fields.items()}
+    # Keys then lookups: the map's items() is the generic Mapping mixin, slower by a third. Strings first: most
+    # values are strings, and they need no call.
+    fields = struct.fields
+    result = {}
+    for key in fields:
+        value = fields[key]
+        kind = value.WhichOneof("kind")
+        result[key] = value.string_value if kind == "string_value" else _from_kind(value, kind)
+    return result
 
 
 def to_message(item: ResourceInfo) -> Any:
@@ -113,7 +121,10 @@ def _fill_subclass(target: Any, value: Any) -> None:
 
 
 def _from_value(value: Any) -> Any:
-    kind = value.WhichOneof("kind")
+    return _from_kind(value, value.WhichOneof("kind"))
+
+
+def _from_kind(value: Any, kind: str | None) -> Any:
     if kind == "string_value":
         return value.string_value
     if kind == "struct_value":
