@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
 from cloudinv.collection.asset_ingest import AssetIngestor
 from cloudinv.domain.task import TaskContext
-from cloudinv.store.asset_match import index_name, lookup_sql
+from cloudinv.store.asset_match import index_name, lookup_params, lookup_sql
 from cloudinv.store.engine import Database
 from cloudinv.store.migrate import upgrade
 
@@ -41,3 +42,22 @@ def test_an_upgrade_drops_indexes_of_a_former_expression_and_ingestion_builds_th
     assert index_name("data.vm_id", "sqlite") in plan
     assert ingestor.ingest(CONTEXT, [ITEM]).updated == 1
     database.dispose()
+
+
+def test_a_batch_lookup_probes_the_match_index_whatever_the_table_size(application: Any) -> None:
+    """Thousands of wanted values against a table of thousands: a planner left to itself scans the domain."""
+    database = application.database
+    items = [{**ITEM, "resource": {"name": f"vm-{i}", "data": {"vm_id": f"id-{i}"}}} for i in range(3000)]
+    assert AssetIngestor(database).ingest(CONTEXT, items).created == 3000
+    dialect = database.dialect
+    wanted = [(f"id-{i}",) for i in range(0, 10_000, 2)]
+    params = lookup_params("domain-a", "*", wanted, 1, dialect)
+    explain = "EXPLAIN " if dialect == "postgresql" else "EXPLAIN QUERY PLAN "
+    sql = lookup_sql(["data.vm_id"], dialect)
+    with database.begin() as conn:
+        if dialect == "postgresql":
+            conn.exec_driver_sql("ANALYZE assets")  # with statistics too
+        plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(explain + sql, params))
+        found = conn.exec_driver_sql(sql, params).all()
+    assert index_name("data.vm_id", dialect) in plan
+    assert len(found) == 1500

@@ -31,7 +31,6 @@ _UPDATED_COLUMNS = (
     "disconnected_count", "updated_at", "deleted_at",
 )  # fmt: skip
 DEFAULT_MAX_RESOURCE_BYTES = 1024 * 1024
-_FIRST_ANALYZE = 2000
 
 
 class Lookup(NamedTuple):
@@ -73,8 +72,6 @@ class AssetIngestor:
         self._assets = BulkWriter(assets, [c.name for c in assets.columns], dialect)  # what every row holds
         self._updates = BulkWriter(assets, _UPDATED_COLUMNS, dialect)
         self._lookup_sql: dict[RuleKeys, str] = {}
-        self._written = 0
-        self._next_analyze = _FIRST_ANALYZE
 
     def preparer(self, context: TaskContext) -> Callable[[Any], Candidate | Lookup | Rejected]:
         build = CandidateBuilder(context, self.max_resource_bytes).build
@@ -120,18 +117,7 @@ class AssetIngestor:
             self._store_lookups(conn, context, lookups)
         counts.created += len(batch.creates)
         counts.updated += len(batch.updates)
-        self._refresh_statistics(len(batch.creates))
         return counts
-
-    def _refresh_statistics(self, created: int) -> None:
-        """PostgreSQL plans the match lookups from table statistics; while autovacuum has not caught up with a
-        table filling fast, it takes the JSON-path index for a domain scan, re-reading every document per
-        batch. So this process analyzes the table each time what it created grows fourfold."""
-        self._written += created
-        if self.db.dialect == "postgresql" and self._written >= self._next_analyze:
-            self._next_analyze = self._written * 4
-            with self.db.begin() as conn:
-                conn.exec_driver_sql("ANALYZE assets")
 
     def _index_rules(self, candidates: Sequence[Candidate]) -> None:
         keys = {k for c in candidates for rule in c.rules for k in rule} - self._indexed

@@ -56,32 +56,38 @@ def index_name(key: str, dialect: str) -> str:
 def lookup_sql(keys: Sequence[str], dialect: str) -> str:
     """SELECT asset_id and the keys' values of the assets in (domain, workspace) whose keys take one of the
     wanted value tuples, given as `lookup_params`. The wanted values travel as one parameter per key, never one
-    per value: a thousand-value IN list costs more to bind and plan than to run."""
+    per value: a thousand-value IN list costs more to bind and plan than to run.
+
+    On PostgreSQL each wanted tuple is looked up on its own (a LATERAL subquery that OFFSET 0 keeps from being
+    flattened into a join): given thousands of values at once, the planner scans the whole domain instead,
+    re-reading every JSON document, as it cannot know what `#>>` costs."""
     expressions = [key_sql(k, dialect) for k in keys]
-    columns = ", ".join(expressions)
     if dialect == "postgresql":
-        if len(keys) == 1:
-            wanted = f"{expressions[0]} = ANY(%s::text[])"
-        else:
-            names = ", ".join(f"k{i}" for i in range(len(keys)))
-            arrays = ", ".join(["%s::text[]"] * len(keys))
-            wanted = f"({columns}) IN (SELECT {names} FROM unnest({arrays}) AS wanted({names}))"
-        where = "domain_id = %s AND workspace_id = %s"
+        wanted = ", ".join(f"v{i}" for i in range(len(keys)))
+        arrays = ", ".join(["%s::text[]"] * len(keys))
+        found = ", ".join(f"{e} AS k{i}" for i, e in enumerate(expressions))
+        matches = " AND ".join(f"{e} = wanted.v{i}" for i, e in enumerate(expressions))
+        return (
+            f"SELECT a.asset_id, {', '.join(f'a.k{i}' for i in range(len(keys)))} "
+            f"FROM unnest({arrays}) AS wanted({wanted}) CROSS JOIN LATERAL ("
+            f"SELECT asset_id, {found} FROM assets WHERE domain_id = %s AND workspace_id = %s AND {matches} "
+            "OFFSET 0) AS a"
+        )
+    columns = ", ".join(expressions)
+    if len(keys) == 1:
+        condition = f"{expressions[0]} IN (SELECT value FROM json_each(?))"
     else:
-        if len(keys) == 1:
-            wanted = f"{expressions[0]} IN (SELECT value FROM json_each(?))"
-        else:
-            parts = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(keys)))
-            wanted = f"({columns}) IN (SELECT {parts} FROM json_each(?))"
-        where = "domain_id = ? AND workspace_id = ?"
-    return f"SELECT asset_id, {columns} FROM assets WHERE {where} AND {wanted}"
+        parts = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(keys)))
+        condition = f"({columns}) IN (SELECT {parts} FROM json_each(?))"
+    return f"SELECT asset_id, {columns} FROM assets WHERE domain_id = ? AND workspace_id = ? AND {condition}"
 
 
 def lookup_params(
     domain_id: str, workspace_id: str, wanted: Collection[tuple[str, ...]], width: int, dialect: str
 ) -> tuple[Any, ...]:
+    """In `lookup_sql`'s order: PostgreSQL takes one text array per key first, SQLite one JSON array last."""
     if dialect == "postgresql":
-        return (domain_id, workspace_id, *([v[i] for v in wanted] for i in range(width)))
+        return (*([v[i] for v in wanted] for i in range(width)), domain_id, workspace_id)
     return (domain_id, workspace_id, json.dumps([v[0] for v in wanted] if width == 1 else list(wanted)))
 
 
