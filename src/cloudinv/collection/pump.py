@@ -2,8 +2,10 @@
 
 A plugin is arbitrary code: it may block forever inside `next()`. The pump thread appends each item to a
 shared buffer; the worker takes everything buffered at once (a batch), waiting at most the task timeout for
-something to arrive. No item waits in the pump while the worker is idle, so what a plugin sent before it
-hung or crashed is always ingested. The buffer is bounded, so memory stays flat however long the stream.
+something to arrive. Once an item has arrived, the worker lets the batch fill for at most `linger` seconds:
+a stream slower than its consumer (a plugin over gRPC) would otherwise be stored an item or two at a time,
+a transaction each. So no item waits longer than that, and what a plugin sent before it hung or crashed is
+always ingested. The buffer is bounded, so memory stays flat however long the stream.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ class StreamTimeout(Exception):
 
 
 class _Buffer:
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, batch: int) -> None:
         self.items: list[Any] = []
         self.limit = limit
+        self.batch = batch
         self.done = False
         self.error: BaseException | None = None
         self.abandoned = False
@@ -35,7 +38,7 @@ class _Buffer:
             if self.abandoned:
                 return False
             self.items.append(item)
-            if len(self.items) == 1:
+            if len(self.items) == 1 or len(self.items) == self.batch:  # what `take` may be waiting for
                 self.cond.notify_all()
             return True
 
@@ -44,12 +47,14 @@ class _Buffer:
             self.done, self.error = True, error
             self.cond.notify_all()
 
-    def take(self, wait: float, most: int) -> list[Any] | None:
-        """Up to `most` buffered items, waiting at most `wait` seconds for one (an empty list when none came);
-        None at the end of the stream. Raises what the plugin raised."""
+    def take(self, wait: float, most: int, linger: float) -> list[Any] | None:
+        """Up to `most` buffered items, waiting at most `wait` seconds for one (an empty list when none came),
+        then at most `linger` seconds for `most`; None at the end of the stream. Raises what the plugin raised."""
         with self.cond:
             if not self.items and not self.done and not self.cond.wait_for(lambda: self.items or self.done, wait):
                 return []
+            if linger > 0 and len(self.items) < most and not self.done:
+                self.cond.wait_for(lambda: len(self.items) >= most or self.done, linger)
             if self.items:
                 batch, self.items = self.items[:most], self.items[most:]
                 self.cond.notify_all()
@@ -71,12 +76,14 @@ def batches(
     batch_size: int = 500,
     idle: float | None = None,
     prepare: Callable[[Any], Any] | None = None,
+    linger: float = 0.0,
 ) -> Iterator[list[Any]]:
     """The stream's items in lists of up to `batch_size`, as they are available. Raises the plugin's own
     exception (after the items sent before it), or StreamTimeout after `timeout` seconds without an item.
     With `idle`, an empty list comes every `idle` seconds without an item, so the caller can show it is alive.
-    With `prepare`, each item is passed through it on the pump thread: that work overlaps the caller's."""
-    buffer = _Buffer(limit=2 * batch_size)
+    With `prepare`, each item is passed through it on the pump thread: that work overlaps the caller's.
+    With `linger`, a batch that has begun may wait that long to fill."""
+    buffer = _Buffer(limit=2 * batch_size, batch=batch_size)
 
     def pump() -> None:
         try:
@@ -95,7 +102,8 @@ def batches(
             silent = time.monotonic() - last_item
             if silent >= timeout:
                 raise StreamTimeout(f"the plugin sent nothing for {timeout:g} seconds")
-            batch = buffer.take(timeout - silent if idle is None else min(idle, timeout - silent), batch_size)
+            wait = timeout - silent if idle is None else min(idle, timeout - silent)
+            batch = buffer.take(wait, batch_size, linger)
             if batch is None:
                 return
             if batch:

@@ -38,6 +38,9 @@ class RunnerSettings:
     # Bigger batches write less: each commit rewrites the index pages its rows touched, about as many for 5,000
     # rows as for 1,000 (bench/ingest.py measures it); the pump holds two batches, so memory stays small.
     batch_size: int = 5000
+    # How long a started batch may wait to fill: a batch costs a transaction, and a stream slower than its
+    # ingestion (a plugin over gRPC) was otherwise stored a few items at a time (bench/ingest.py: 2x slower).
+    batch_linger: float = 0.25
     heartbeat_interval: float = 1.0
     # A heartbeat older than this means the worker died: a redelivery may take the sub-task over. Must be well
     # above heartbeat_interval (a live worker beats even while its plugin is slow).
@@ -175,8 +178,8 @@ class SubTaskRunner:
         # An empty batch every heartbeat interval while the plugin is silent: the heartbeat is the worker's sign
         # of life, so that only a dead worker's sub-task is ever taken over (a hung plugin is StreamTimeout).
         prepare = self.ingestor.preparer(context)
-        timeout, size = self.settings.task_timeout, self.settings.batch_size
-        for batch in batches(iter(stream), timeout, size, idle=interval, prepare=prepare):
+        timeout, size, linger = self.settings.task_timeout, self.settings.batch_size, self.settings.batch_linger
+        for batch in batches(iter(stream), timeout, size, idle=interval, prepare=prepare, linger=linger):
             if batch:
                 counts.add(self.ingestor.store(context, batch))
             # Progress is recorded at most once a heartbeat interval: a short task only writes its finish.
