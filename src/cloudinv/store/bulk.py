@@ -8,13 +8,13 @@ itemgetter call. Reads still go through SQLAlchemy and see exactly what its type
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-import orjson
-from sqlalchemy import JSON, Connection, Table
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql
 
 # SQLite binds at most 32,766 parameters a statement: rows of up to 31 values, 1,024 at a time.
 _MAX_ROWS_PER_STATEMENT = 1024
@@ -23,13 +23,9 @@ _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 class BulkWriter:
-    """INSERT and UPDATE-by-key for one table and column list, a statement for many rows: multi-row VALUES on
-    SQLite; on PostgreSQL one JSON parameter read by json_populate_recordset (psycopg parses a statement of
-    thousands of parameters slower than the server runs it, and a COPY gives the GIL away every 32 KB).
-
-    Few statements matter twice over: ingestion shares its process's GIL with the plugin stream's thread, and
-    every call that releases the GIL (each row of an executemany, each buffer of a COPY) costs a wait to get it
-    back."""
+    """INSERT and UPDATE-by-key for one table and column list: multi-row statements on SQLite; COPY on
+    PostgreSQL, where an executemany runs one statement per row and a multi-row statement costs psycopg more to
+    parse than to run."""
 
     def __init__(self, table: Table, columns: Sequence[str], dialect: str) -> None:
         self.table = table
@@ -37,33 +33,32 @@ class BulkWriter:
         self.dialect = dialect
         self._tuple: Any = itemgetter(*self.columns)
         self._statements: dict[tuple[str, int], str] = {}
-        self._json_columns = [c for c in self.columns if isinstance(table.c[c].type, JSON)]
 
-    def _pg_records(self, rows: Iterable[Mapping[str, Any]]) -> str:
-        """The rows as one JSON array of records for json_populate_recordset, JSON columns embedded as is."""
-        records = []
-        for row in rows:
-            record = {**row}
-            for column in self._json_columns:
-                if record.get(column) is not None:
-                    record[column] = orjson.Fragment(record[column])
-            records.append(record)
-        return orjson.dumps(records).decode()
+    def _pg_types(self, columns: Sequence[str]) -> list[str]:
+        dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+        return [self.table.c[c].type.compile(dialect=dialect) for c in columns]
 
-    def _pg_insert(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        table, names = self.table.name, ", ".join(self.columns)
+    @staticmethod
+    def _copy(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """COPY ... FROM STDIN on the transaction's own psycopg connection."""
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _pg_insert(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        self._copy(conn, f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN", rows)
+
+    def _pg_update(self, conn: Connection, key: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """COPY into a session temporary table (emptied at commit), then one UPDATE ... FROM it."""
+        temp = f"bulk_{self.table.name}_update"
+        columns = [*self.columns, key]
+        definition = ", ".join(f"{c} {t}" for c, t in zip(columns, self._pg_types(columns), strict=True))
+        conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {temp} ({definition}) ON COMMIT DELETE ROWS")
+        self._copy(conn, f"COPY {temp} ({', '.join(columns)}) FROM STDIN", rows)
+        assignments = ", ".join(f"{c} = t.{c}" for c in self.columns)
         conn.exec_driver_sql(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM json_populate_recordset(NULL::{table}, %s::json)",
-            (self._pg_records(rows),),
-        )
-
-    def _pg_update(self, conn: Connection, key: str, rows: Sequence[tuple[Any, Mapping[str, Any]]]) -> None:
-        table = self.table.name
-        assignments = ", ".join(f"{c} = r.{c}" for c in self.columns)
-        conn.exec_driver_sql(
-            f"UPDATE {table} SET {assignments} FROM json_populate_recordset(NULL::{table}, %s::json) AS r "
-            f"WHERE {table}.{key} = r.{key}",
-            (self._pg_records({**row, key: value} for value, row in rows),),
+            f"UPDATE {self.table.name} SET {assignments} FROM {temp} t WHERE {self.table.name}.{key} = t.{key}"
         )
 
     def stored_time(self, value: datetime) -> Any:
@@ -71,8 +66,10 @@ class BulkWriter:
         return value.strftime(_SQLITE_DATETIME) if self.dialect == "sqlite" else value
 
     def _sqlite_chunks(self, conn: Connection, rows: Sequence[tuple[Any, ...]], sql: Callable[[int], str]) -> None:
-        """Rows in statements of power-of-two sizes, each prepared once, then cached by the driver (an
-        executemany, which gave the GIL away every row, ran ingestion at half speed)."""
+        """Rows in statements of power-of-two sizes (each prepared once, then cached by the driver). An
+        executemany releases the GIL around every row, and a busy thread (the plugin stream's) then keeps the
+        writer waiting for it every row: ingestion ran at half speed. One statement of many rows releases it
+        once."""
         driver: Any = conn.connection.driver_connection
         start = 0
         while start < len(rows):
@@ -111,7 +108,7 @@ class BulkWriter:
         if not rows:
             return
         if self.dialect == "postgresql":
-            self._pg_insert(conn, rows)
+            self._pg_insert(conn, [self._tuple(r) for r in rows])
         else:
             self._sqlite_chunks(conn, [self._tuple(r) for r in rows], self._sqlite_insert_sql)
 
@@ -119,7 +116,8 @@ class BulkWriter:
         """UPDATE ... SET the columns WHERE key = the pair's key, for every (key, row) pair."""
         if not rows:
             return
+        tuples = [(*self._tuple(row), value) for value, row in rows]
         if self.dialect == "postgresql":
-            self._pg_update(conn, key, rows)
+            self._pg_update(conn, key, tuples)
         else:
-            self._sqlite_chunks(conn, [(*self._tuple(row), value) for value, row in rows], self._sqlite_update_sql(key))
+            self._sqlite_chunks(conn, tuples, self._sqlite_update_sql(key))
