@@ -37,7 +37,7 @@ def test_an_upgrade_drops_indexes_of_a_former_expression_and_ingestion_builds_th
     assert index_name("data.vm_id", "sqlite") in _indexes(database)
     with database.begin() as conn:
         plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + lookup_sql(["data.vm_id"], "sqlite"), ("domain-a", "*", '["42"]')
+            "EXPLAIN QUERY PLAN " + lookup_sql(("data.vm_id",), "sqlite"), ("domain-a", "*", '["42"]')
         ))  # fmt: skip
     assert index_name("data.vm_id", "sqlite") in plan
     assert ingestor.ingest(CONTEXT, [ITEM]).updated == 1
@@ -53,7 +53,7 @@ def test_a_batch_lookup_probes_the_match_index_whatever_the_table_size(applicati
     wanted = [(f"id-{i}",) for i in range(0, 10_000, 2)]
     params = lookup_params("domain-a", "*", wanted, 1, dialect)
     explain = "EXPLAIN " if dialect == "postgresql" else "EXPLAIN QUERY PLAN "
-    sql = lookup_sql(["data.vm_id"], dialect)
+    sql = lookup_sql(("data.vm_id",), dialect)
     with database.begin() as conn:
         if dialect == "postgresql":
             conn.exec_driver_sql("ANALYZE assets")  # with statistics too

@@ -71,7 +71,6 @@ class AssetIngestor:
         dialect = database.dialect
         self._assets = BulkWriter(assets, [c.name for c in assets.columns], dialect)  # what every row holds
         self._updates = BulkWriter(assets, _UPDATED_COLUMNS, dialect)
-        self._lookup_sql: dict[RuleKeys, str] = {}
 
     def preparer(self, context: TaskContext) -> Callable[[Any], Candidate | Lookup | Rejected]:
         build = CandidateBuilder(context, self.max_resource_bytes).build
@@ -186,13 +185,15 @@ class AssetIngestor:
         unmatched = []
         for found, values in group:
             matches = known.get(values, [])
-            fresh = batch.new_keys.get((keys, values))
+            fresh = batch.new_keys.get((keys, values))  # created by an earlier rule level of this batch
             if len(matches) > 1:
                 counts.fail(
                     "ERROR_TOO_MANY_MATCH", f"{len(matches)} assets match {dict(zip(keys, values, strict=True))}"
                 )
-            elif matches or fresh:
-                batch.update(matches[0] if matches else str(fresh), found)
+            elif matches:
+                batch.update(matches[0], found)
+            elif fresh is not None:
+                batch.update(fresh, found)
             else:
                 unmatched.append(found)
         return unmatched
@@ -200,9 +201,7 @@ class AssetIngestor:
     def _lookup(
         self, conn: Connection, context: TaskContext, keys: RuleKeys, wanted: set[RuleValues]
     ) -> dict[RuleValues, list[str]]:
-        sql = self._lookup_sql.get(keys)
-        if sql is None:
-            sql = self._lookup_sql[keys] = lookup_sql(keys, self.db.dialect)
+        sql = lookup_sql(keys, self.db.dialect)
         params = lookup_params(context.domain_id, context.workspace_id, wanted, len(keys), self.db.dialect)
         found: dict[RuleValues, list[str]] = defaultdict(list)
         for row in conn.exec_driver_sql(sql, params):

@@ -8,7 +8,6 @@ as "plugin unreachable".
 
 from __future__ import annotations
 
-import logging
 import signal
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -18,10 +17,16 @@ from grpc_health.v1 import health_pb2
 from spaceone.api.inventory.plugin import collector_pb2, job_pb2
 
 from cloudinv.plugins._wire import from_struct, to_message, to_struct
-from cloudinv.plugins.h2_transport import INTERNAL, INVALID_ARGUMENT, UNIMPLEMENTED, GrpcError, H2Server, Method
+from cloudinv.plugins.h2_transport import (
+    INTERNAL,
+    INVALID_ARGUMENT,
+    UNIMPLEMENTED,
+    GrpcError,
+    H2Server,
+    Method,
+    as_grpc_error,
+)
 from cloudinv.plugins.protocol import ERROR_COLLECTOR_PLUGIN, ERROR_INVALID_PLUGIN_OPTIONS, CollectorPlugin, PluginError
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _COLLECTOR = "/spaceone.api.inventory.plugin.Collector/"
@@ -35,8 +40,7 @@ def _grpc_error(exc: Exception) -> GrpcError:
         return GrpcError(code, exc.message if exc.code == ERROR_COLLECTOR_PLUGIN else f"{exc.code}: {exc.message}")
     if isinstance(exc, NotImplementedError):
         return GrpcError(UNIMPLEMENTED, str(exc) or "not implemented")
-    log.exception("plugin raised an unexpected error", exc_info=exc)
-    return GrpcError(INTERNAL, f"{type(exc).__name__}: {exc}")
+    return as_grpc_error(exc)
 
 
 def _call(function: Callable[[], T]) -> T:

@@ -69,7 +69,8 @@ def _trailers(code: int, details: str) -> list[tuple[str, str]]:
     return trailers
 
 
-def _as_grpc_error(exc: BaseException) -> GrpcError:
+def as_grpc_error(exc: BaseException) -> GrpcError:
+    """The error itself, or INTERNAL naming an exception nobody expected (logged with its traceback)."""
     if isinstance(exc, GrpcError):
         return exc
     log.exception("plugin method failed unexpectedly", exc_info=exc)
@@ -213,7 +214,7 @@ class _Connection(asyncio.Protocol):
                 if close is not None:
                     close()
         except BaseException as exc:
-            error = _as_grpc_error(exc)
+            error = as_grpc_error(exc)
             status = (error.code, error.details)
         call.status = status
         self.loop.call_soon_threadsafe(self._send, stream_id)

@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -53,7 +54,8 @@ def index_name(key: str, dialect: str) -> str:
     return "ix_assets_match_" + hashlib.sha1(key_sql(key, dialect).encode()).hexdigest()[:12]
 
 
-def lookup_sql(keys: Sequence[str], dialect: str) -> str:
+@lru_cache(maxsize=256)
+def lookup_sql(keys: tuple[str, ...], dialect: str) -> str:
     """SELECT asset_id and the keys' values of the assets in (domain, workspace) whose keys take one of the
     wanted value tuples, given as `lookup_params`. The wanted values travel as one parameter per key, never one
     per value: a thousand-value IN list costs more to bind and plan than to run.

@@ -32,11 +32,7 @@ class BulkWriter:
         self.columns = tuple(columns)
         self.dialect = dialect
         self._tuple: Any = itemgetter(*self.columns)
-        self._statements: dict[tuple[str, int], str] = {}
-
-    def _pg_types(self, columns: Sequence[str]) -> list[str]:
-        dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-        return [self.table.c[c].type.compile(dialect=dialect) for c in columns]
+        self._statements: dict[tuple[str | None, int], Any] = {}  # statements by (update key, rows)
 
     @staticmethod
     def _copy(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -46,71 +42,69 @@ class BulkWriter:
             for row in rows:
                 copy.write_row(row)
 
-    def _pg_insert(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-        self._copy(conn, f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN", rows)
-
     def _pg_update(self, conn: Connection, key: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """COPY into a session temporary table (emptied at commit), then one UPDATE ... FROM it."""
-        temp = f"bulk_{self.table.name}_update"
-        columns = [*self.columns, key]
-        definition = ", ".join(f"{c} {t}" for c, t in zip(columns, self._pg_types(columns), strict=True))
-        conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {temp} ({definition}) ON COMMIT DELETE ROWS")
-        self._copy(conn, f"COPY {temp} ({', '.join(columns)}) FROM STDIN", rows)
+        create, copy, update = self._statement(key, 0, self._pg_update_sql)
+        conn.exec_driver_sql(create)
+        self._copy(conn, copy, rows)
+        conn.exec_driver_sql(update)
+
+    def _pg_update_sql(self, key: str, _: int) -> tuple[str, str, str]:
+        table, temp, columns = self.table.name, f"bulk_{self.table.name}_update", [*self.columns, key]
+        compiler = postgresql.dialect()  # type: ignore[no-untyped-call]
+        definition = ", ".join(f"{c} {self.table.c[c].type.compile(dialect=compiler)}" for c in columns)
         assignments = ", ".join(f"{c} = t.{c}" for c in self.columns)
-        conn.exec_driver_sql(
-            f"UPDATE {self.table.name} SET {assignments} FROM {temp} t WHERE {self.table.name}.{key} = t.{key}"
+        return (
+            f"CREATE TEMP TABLE IF NOT EXISTS {temp} ({definition}) ON COMMIT DELETE ROWS",
+            f"COPY {temp} ({', '.join(columns)}) FROM STDIN",
+            f"UPDATE {table} SET {assignments} FROM {temp} t WHERE {table}.{key} = t.{key}",
         )
 
     def stored_time(self, value: datetime) -> Any:
         """A timestamp as rows must hold it: SQLite stores text, compared textually; psycopg adapts datetimes."""
         return value.strftime(_SQLITE_DATETIME) if self.dialect == "sqlite" else value
 
-    def _sqlite_chunks(self, conn: Connection, rows: Sequence[tuple[Any, ...]], sql: Callable[[int], str]) -> None:
-        """Rows in statements of power-of-two sizes (each prepared once, then cached by the driver). An
-        executemany releases the GIL around every row, and a busy thread (the plugin stream's) then keeps the
-        writer waiting for it every row: ingestion ran at half speed. One statement of many rows releases it
-        once."""
+    def _sqlite_chunks(self, conn: Connection, rows: Sequence[tuple[Any, ...]], key: str | None) -> None:
+        """Rows in statements of power-of-two sizes, each built and prepared once (then cached by the driver):
+        INSERTs, or with a `key` UPDATEs by it. An executemany releases the GIL around every row, and a busy
+        thread (the plugin stream's) then keeps the writer waiting for it every row: ingestion ran at half
+        speed. One statement of many rows releases it once."""
         driver: Any = conn.connection.driver_connection
         start = 0
         while start < len(rows):
             size = min(_MAX_ROWS_PER_STATEMENT, 1 << ((len(rows) - start).bit_length() - 1))
-            driver.execute(sql(size), [value for row in rows[start : start + size] for value in row])
+            sql = self._statement(key, size, self._sqlite_sql)
+            driver.execute(sql, [value for row in rows[start : start + size] for value in row])
             start += size
 
-    def _values(self, rows: int, width: int) -> str:
-        one = f"({', '.join(['?'] * width)})"
-        return ", ".join([one] * rows)
+    def _sqlite_sql(self, key: str | None, rows: int) -> str:
+        table, names = self.table.name, ", ".join(self.columns)
+        width = len(self.columns) + (key is not None)
+        values = ", ".join([f"({', '.join(['?'] * width)})"] * rows)
+        if key is None:
+            return f"INSERT INTO {table} ({names}) VALUES {values}"
+        assignments = ", ".join(f"{c} = t.{c}" for c in self.columns)
+        return (
+            f"WITH t({names}, bulk_key) AS (VALUES {values}) "
+            f"UPDATE {table} SET {assignments} FROM t WHERE {table}.{key} = t.bulk_key"
+        )
 
-    def _sqlite_insert_sql(self, rows: int) -> str:
-        sql = self._statements.get(("insert", rows))
-        if sql is None:
-            names = ", ".join(self.columns)
-            sql = f"INSERT INTO {self.table.name} ({names}) VALUES {self._values(rows, len(self.columns))}"
-            self._statements["insert", rows] = sql
-        return sql
-
-    def _sqlite_update_sql(self, key: str) -> Callable[[int], str]:
-        def sql(rows: int) -> str:
-            statement = self._statements.get((key, rows))
-            if statement is None:
-                names = ", ".join(self.columns)
-                assignments = ", ".join(f"{c} = t.{c}" for c in self.columns)
-                statement = (
-                    f"WITH t({names}, bulk_key) AS (VALUES {self._values(rows, len(self.columns) + 1)}) "
-                    f"UPDATE {self.table.name} SET {assignments} FROM t WHERE {self.table.name}.{key} = t.bulk_key"
-                )
-                self._statements[key, rows] = statement
-            return statement
-
-        return sql
+    def _statement(self, key: str | None, rows: int, build: Callable[[Any, int], Any]) -> Any:
+        """What `build(key, rows)` makes, made once per writer."""
+        found = self._statements.get((key, rows))
+        if found is None:
+            found = self._statements[key, rows] = build(key, rows)
+        return found
 
     def insert(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
             return
         if self.dialect == "postgresql":
-            self._pg_insert(conn, [self._tuple(r) for r in rows])
+            self._copy(
+                conn, f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN", [self._tuple(r) for r in rows]
+            )
         else:
-            self._sqlite_chunks(conn, [self._tuple(r) for r in rows], self._sqlite_insert_sql)
+            self._sqlite_chunks(conn, [self._tuple(r) for r in rows], None)
 
     def update(self, conn: Connection, key: str, rows: Sequence[tuple[Any, Mapping[str, Any]]]) -> None:
         """UPDATE ... SET the columns WHERE key = the pair's key, for every (key, row) pair."""
@@ -120,4 +114,4 @@ class BulkWriter:
         if self.dialect == "postgresql":
             self._pg_update(conn, key, tuples)
         else:
-            self._sqlite_chunks(conn, tuples, self._sqlite_update_sql(key))
+            self._sqlite_chunks(conn, tuples, key)
