@@ -94,7 +94,9 @@ def test_a_crash_mid_stream_arrives_after_the_items_sent(served: tuple[Synthetic
     assert "crashed after 5 items" in caught.value.message
 
 
-def test_closing_a_stream_from_another_thread_ends_a_blocked_read(served: tuple[SyntheticPlugin, GrpcPlugin]) -> None:
+def test_cancelling_a_stream_from_another_thread_ends_a_blocked_read(
+    served: tuple[SyntheticPlugin, GrpcPlugin],
+) -> None:
     _, remote = served
     stream = remote.collect({"hang_after": 1, "hang_seconds": 1}, SECRET, {})
     assert next(stream)
@@ -108,7 +110,7 @@ def test_closing_a_stream_from_another_thread_ends_a_blocked_read(served: tuple[
 
     reader = threading.Thread(target=read)
     reader.start()
-    stream.close()  # whether the reader is blocked yet or not, its read ends in an error
+    stream.cancel()  # whether the reader is blocked yet or not, its read ends in an error
     reader.join(timeout=30)
     assert len(outcome) == 1 and isinstance(outcome[0], PluginError)
 

@@ -82,7 +82,7 @@ def test_a_cancelled_call_closes_the_plugins_stream(served: tuple[ClosingPlugin,
     plugin, _, remote = served
     stream = remote.collect({"resources_per_task": 10_000_000}, SECRET, {})
     assert next(stream)["state"] == "SUCCESS"
-    stream.close()
+    stream.cancel()
     assert plugin.closed.wait(10)
 
 

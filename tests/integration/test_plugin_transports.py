@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,3 +50,20 @@ def test_in_process_and_grpc_agree(application: Any, synthetic_endpoint: str) ->
     assert sorted(map(key, local_tasks)) == sorted(map(key, remote_tasks))
     assert sum(t["created_count"] for t in local_tasks) == 54  # 2 secrets x 30, a tenth of them failed
     assert sum(t["updated_count"] for t in remote_tasks) == 54
+
+
+def _stream_threads() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name == "plugin-stream"}
+
+
+def test_a_task_that_times_out_cancels_its_call(application: Any, synthetic_endpoint: str) -> None:
+    application.runner.settings.task_timeout = 0.5
+    synthetic_secret(application)
+    before = _stream_threads()
+    job, [task] = _run(application, synthetic_endpoint, {"resources_per_task": 5, "hang_after": 2, "hang_seconds": 60})
+    assert job["status"] == "FAILURE" and task["created_count"] == 2
+    # Left alone, the call would stay open as long as the plugin hangs, and the thread reading it with it.
+    deadline = time.monotonic() + 10
+    while _stream_threads() - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _stream_threads() - before

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,7 +21,7 @@ from cloudinv.domain.errors import ERROR_UNAVAILABLE
 from cloudinv.domain.job import JobTaskStatus
 from cloudinv.domain.task import TaskContext
 from cloudinv.observability.logs import log_context
-from cloudinv.plugins.protocol import PluginError
+from cloudinv.plugins.protocol import CancellableStream, PluginError
 from cloudinv.plugins.registry import PluginRegistry
 from cloudinv.store import lifecycle
 from cloudinv.store.engine import Database
@@ -172,14 +172,27 @@ class SubTaskRunner:
         """Stream and ingest; True when the sub-task failed. Raises _Gone when it was canceled meanwhile."""
         plugin = self.plugins.get(plugin_info["plugin_id"])
         secret = self.read_secret(context.domain_id, context.secret_id) if context.secret_id else {}
-        stream = plugin.collect(plugin_info.get("options") or {}, secret, task_options)
+        stream = iter(plugin.collect(plugin_info.get("options") or {}, secret, task_options))
+        try:
+            return self._ingest(context, stream, counts, attempt)
+        finally:
+            if isinstance(stream, CancellableStream):  # a plugin given up on (timeout, cancel) stops sending
+                stream.cancel()
+
+    def _ingest(
+        self,
+        context: TaskContext,
+        stream: Iterator[Any],
+        counts: Counts,
+        attempt: int | None,
+    ) -> bool:
         last_beat = time.monotonic()
         interval = self.settings.heartbeat_interval
         # An empty batch every heartbeat interval while the plugin is silent: the heartbeat is the worker's sign
         # of life, so that only a dead worker's sub-task is ever taken over (a hung plugin is StreamTimeout).
         prepare = self.ingestor.preparer(context)
         timeout, size, linger = self.settings.task_timeout, self.settings.batch_size, self.settings.batch_linger
-        for batch in batches(iter(stream), timeout, size, idle=interval, prepare=prepare, linger=linger):
+        for batch in batches(stream, timeout, size, idle=interval, prepare=prepare, linger=linger):
             if batch:
                 counts.add(self.ingestor.store(context, batch))
             # Progress is recorded at most once a heartbeat interval: a short task only writes its finish.

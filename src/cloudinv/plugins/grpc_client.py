@@ -121,7 +121,7 @@ class GrpcPlugin:
 
 
 class CollectStream(Iterator[ResourceInfo]):
-    """The items of one collect call. `close()` may be called from another thread, e.g. by a runner that
+    """The items of one collect call. `cancel()` may be called from another thread, e.g. by a runner that
     gives up on an idle stream: it cancels the call, and a `next()` blocked on it raises PluginError."""
 
     def __init__(self, call: Any, to_error: Callable[[grpc.RpcError], PluginError]) -> None:
@@ -135,5 +135,5 @@ class CollectStream(Iterator[ResourceInfo]):
             raise self._to_error(exc) from exc
         return from_message(message)
 
-    def close(self) -> None:
+    def cancel(self) -> None:
         self._call.cancel()  # thread-safe in grpc, and a no-op once the call has ended

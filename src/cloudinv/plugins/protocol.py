@@ -51,6 +51,15 @@ class CollectorPlugin(Protocol):
         ...
 
 
+@runtime_checkable
+class CancellableStream(Protocol):
+    """A collect stream that can be stopped from another thread (a generator cannot: it only closes from its own)."""
+
+    def cancel(self) -> None:
+        """Stop the stream: a `next()` blocked on it, or any later one, raises PluginError."""
+        ...
+
+
 class PluginError(Exception):
     """A plugin failed: bad options, bad secret, an exception inside it, or it could not be reached.
 
