@@ -6,6 +6,7 @@ import re
 import secrets
 
 _ID_RE = re.compile(r"^[a-z_]+-[0-9a-f]{12}$")
+_MASK48 = (1 << 48) - 1
 
 
 def new_id(prefix: str) -> str:
@@ -13,9 +14,12 @@ def new_id(prefix: str) -> str:
 
 
 def new_ids(prefix: str, count: int) -> list[str]:
-    """`count` new ids, drawing the randomness for all of them at once (ingestion creates thousands a batch)."""
-    text = secrets.token_hex(6 * count)
-    return [f"{prefix}-{text[i : i + 12]}" for i in range(0, 12 * count, 12)]
+    """`count` new ids for one batch (ingestion creates thousands at once): consecutive numbers from a random
+    start. So a batch's rows land side by side in the primary-key index instead of on a page each: ~10% more
+    creates/s at 100,000 assets, more as the table grows (bench/ingest.py). The odds that an id is taken are
+    those of random ids, as each id of the range is as likely to be taken as a random one."""
+    start = secrets.randbits(48)
+    return [f"{prefix}-{(start + i) & _MASK48:012x}" for i in range(count)]
 
 
 def is_valid_id(value: str, prefix: str) -> bool:
