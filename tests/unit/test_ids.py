@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from cloudinv.domain.ids import is_valid_id, new_id, new_ids
 
 
@@ -15,7 +17,7 @@ def test_a_batch_of_ids_is_valid_unique_and_consecutive() -> None:
     assert all(is_valid_id(i, "asset") for i in ids)
     numbers = [int(i.removeprefix("asset-"), 16) for i in ids]
     # Consecutive, wrapping around past ffffffffffff: neighbours in the primary-key index.
-    assert all((b - a) % (1 << 48) == 1 for a, b in zip(numbers, numbers[1:], strict=False))
+    assert all((b - a) % (1 << 48) == 1 for a, b in itertools.pairwise(numbers))
     assert len(set(ids)) == 5000
 
 
