@@ -198,11 +198,14 @@ def build(settings: Settings, plugins: PluginRegistry | None = None) -> Applicat
     dispatch = open_dispatch(settings, database, runner)
     collectors = CollectorService(
         CollectorRepository(database), plugins, StoredSecrets(secrets), jobs, dispatch.dispatcher,
-        on_started=events.started,
+        on_started=events.started, on_finished=events.finished,
     )  # fmt: skip
-    job_control = JobControlService(jobs, task_repository)
+    job_control = JobControlService(jobs, task_repository, on_finished=events.finished)
     assets = AssetService(AssetRepository(database))
-    reaper = Reaper(database, ReaperSettings(settings.job_timeout, settings.task_timeout, settings.retention_days))
+    reaper = Reaper(
+        database, ReaperSettings(settings.job_timeout, settings.task_timeout, settings.retention_days),
+        on_finished=events.finished,
+    )  # fmt: skip
     scheduler = Scheduler(database, lambda collector: str(collectors.start(collector, None, None)["job_id"]))
     contracts = (
         job_contract(jobs), job_task_contract(job_tasks), collector_contract(collectors),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import grpc
@@ -14,7 +15,9 @@ from spaceone.api.inventory_v2.v1 import job_pb2
 from cloudinv.api.grpc.observe import MetricsInterceptor
 from cloudinv.api.grpc.server import create_server
 from cloudinv.api.rest.app import create_app
-from tests.support.collection import drain, synthetic_collector, synthetic_secret
+from cloudinv.domain.clock import utcnow
+from cloudinv.store import lifecycle
+from tests.support.collection import ADMIN, drain, job, synthetic_collector, synthetic_secret
 
 
 @pytest.fixture
@@ -74,6 +77,43 @@ def test_counters_move_as_a_job_runs(application: Any, http: TestClient, token: 
                  code="200") == 2  # fmt: skip
     assert value(after, "cloudinv_api_request_duration_seconds_count", transport="rest",
                  route="/inventory-v2/v1/collector/collect") == 2  # fmt: skip
+
+
+def test_jobs_ended_by_cancel_recollect_and_timeouts_are_counted(application: Any, http: TestClient) -> None:
+    synthetic_secret(application)
+    collector_id = synthetic_collector(application)
+    first = application.collectors.collect(ADMIN, {"collector_id": collector_id})
+    application.collectors.collect(ADMIN, {"collector_id": collector_id})  # cancels the first
+    assert job(application, first["job_id"])["status"] == "CANCELED"
+    recollected = scrape(http)
+    assert value(recollected, "cloudinv_jobs_finished_total", status="CANCELED") == 1
+
+    second = application.collectors.collect(ADMIN, {"collector_id": collector_id})  # cancels the one before
+    application.job_control.cancel(ADMIN, {"job_id": second["job_id"]})
+    application.job_control.cancel(ADMIN, {"job_id": second["job_id"]})  # already ended: not counted again
+    canceled = scrape(http)
+    assert value(canceled, "cloudinv_jobs_finished_total", status="CANCELED") == 3
+
+    third = application.collectors.collect(ADMIN, {"collector_id": collector_id})
+    application.reaper.settings.job_timeout = 3600
+    assert application.reaper.run_once(now=utcnow() + timedelta(hours=2)).timed_out_jobs == [third["job_id"]]
+    timed_out = scrape(http)
+    assert value(timed_out, "cloudinv_jobs_finished_total", status="FAILURE") == 1
+    assert value(timed_out, "cloudinv_jobs_finished_total", status="CANCELED") == 3
+
+
+def test_a_job_ended_by_a_sub_task_timeout_is_counted_with_its_task(application: Any, http: TestClient) -> None:
+    synthetic_secret(application)
+    started = application.collectors.collect(ADMIN, {"collector_id": synthetic_collector(application)})
+    with application.database.begin() as conn:
+        assert lifecycle.claim_next(conn, "lost-worker", application.database.dialect) is not None
+    application.reaper.settings.task_timeout = 60
+    assert len(application.reaper.run_once(now=utcnow() + timedelta(seconds=61)).timed_out_sub_tasks) == 1
+    assert job(application, started["job_id"])["status"] == "FAILURE"
+    samples = scrape(http)
+    assert value(samples, "cloudinv_jobs_finished_total", status="FAILURE") == 1
+    assert value(samples, "cloudinv_job_tasks_finished_total", status="FAILURE") == 1
+    assert value(samples, "cloudinv_job_task_duration_seconds_count", status="FAILURE") == 1
 
 
 def test_rest_errors_and_unknown_routes_are_counted_by_code(http: TestClient) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from cloudinv.domain.clock import utcnow
 from cloudinv.domain.counts import TaskError
 from cloudinv.domain.job import JobStatus
+from cloudinv.observability.logs import log_context
 from cloudinv.store import lifecycle
 from cloudinv.store.engine import Database
 from cloudinv.store.schema import job_task_errors, job_tasks, jobs, sub_tasks
@@ -33,9 +34,15 @@ class ReapReport:
 
 
 class Reaper:
-    def __init__(self, database: Database, settings: ReaperSettings | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        settings: ReaperSettings | None = None,
+        on_finished: lifecycle.OnFinished | None = None,
+    ) -> None:
         self.db = database
         self.settings = settings or ReaperSettings()
+        self.on_finished = on_finished
 
     def run_once(self, now: datetime | None = None) -> ReapReport:
         now = now or utcnow()
@@ -56,8 +63,10 @@ class Reaper:
             candidates = list(conn.execute(query).scalars())
         for job_id in candidates:
             with self.db.begin() as conn:
-                if lifecycle.abort_job(conn, job_id, JobStatus.FAILURE, error):
-                    done.append(job_id)
+                aborted = lifecycle.abort_job(conn, job_id, JobStatus.FAILURE, error)
+            if aborted:
+                done.append(job_id)
+                self._finished(lifecycle.Finished(job_status=JobStatus.FAILURE), job_id, None)
         return done
 
     def _time_out_sub_tasks(self, now: datetime) -> list[str]:
@@ -71,12 +80,21 @@ class Reaper:
                 ids = conn.execute(
                     select(sub_tasks.c.job_task_id, sub_tasks.c.job_id).where(sub_tasks.c.sub_task_id == sub_task_id)
                 ).first()
-                if ids is not None and lifecycle.finish(conn, sub_task_id, True, None) is not None:
+                finished = lifecycle.finish(conn, sub_task_id, True, None) if ids is not None else None
+                if ids is not None and finished is not None:
                     lifecycle.record_errors(
                         conn, ids.job_task_id, ids.job_id, [TaskError("ERROR_TASK_TIMEOUT", message)]
                     )
-                    done.append(sub_task_id)
+            if ids is not None and finished is not None:
+                done.append(sub_task_id)
+                self._finished(finished, ids.job_id, ids.job_task_id)
         return done
+
+    def _finished(self, finished: lifecycle.Finished, job_id: str, job_task_id: str | None) -> None:
+        """Told as the runner tells it: in the log context of the job (and task) that ended."""
+        if self.on_finished is not None:
+            with log_context(job_id=job_id, job_task_id=job_task_id):
+                self.on_finished(finished, job_id)
 
     def _purge(self, now: datetime) -> int:
         limit = now - timedelta(days=self.settings.retention_days)

@@ -65,7 +65,7 @@ class SubTaskRunner:
         read_secret: SecretReader,
         ingestor: Ingestor,
         settings: RunnerSettings | None = None,
-        on_finished: Callable[[lifecycle.Finished, str], None] | None = None,
+        on_finished: lifecycle.OnFinished | None = None,
     ) -> None:
         self.db = database
         self.plugins = plugins

@@ -27,7 +27,7 @@ class Metrics:
         )
         self.jobs_finished = Counter(
             "cloudinv_jobs_finished",
-            "Jobs that reached a terminal status when their last task finished, by status.",
+            "Jobs that reached a terminal status (their last task finished, or they were canceled or timed out).",
             ["status"], registry=registry,
         )  # fmt: skip
         self.tasks_finished = Counter(

@@ -21,6 +21,7 @@ from cloudinv.domain.errors import (
     CloudinvError,
 )
 from cloudinv.domain.ids import new_id
+from cloudinv.domain.job import JobStatus
 from cloudinv.plugins.protocol import SECRET_REQUIRED, CollectorPlugin, PluginError
 from cloudinv.plugins.registry import PluginRegistry
 from cloudinv.query.values import plain
@@ -28,6 +29,7 @@ from cloudinv.services.collector_input import creation_row, plugin_info, schedul
 from cloudinv.services.jobs import JobService, required
 from cloudinv.services.querying import ListResult, ResourceQueries
 from cloudinv.store.collectors import CollectorRepository
+from cloudinv.store.lifecycle import Finished, OnFinished
 
 _STATE_NONE = ("STATE_NONE",)
 
@@ -70,6 +72,7 @@ class CollectorService:
         jobs: JobService,
         dispatcher: Dispatcher,
         on_started: Callable[[Mapping[str, Any]], None] | None = None,
+        on_finished: OnFinished | None = None,
     ) -> None:
         self.repo = repository
         self.plugins = plugins
@@ -77,6 +80,7 @@ class CollectorService:
         self.jobs = jobs
         self.dispatcher = dispatcher
         self.on_started = on_started  # told of every job started (metrics, logs), after it committed
+        self.on_finished = on_finished  # told of the jobs a collect canceled (a running one of the same scope)
         self.queries = ResourceQueries(
             repository,
             top_level=("collector_id", "name", "secret_filter_state", "schedule_state", "workspace_id", "plugin_id"),
@@ -189,7 +193,10 @@ class CollectorService:
             raise ERROR_INVALID_PARAMETER(key="secret_id", reason="no enabled secret of the collector's provider")
         collect_plan = planner.plan(collector, plugin, targets, secret_id, request_workspace_id)
         with self.repo.db.begin() as conn:
-            planner.write(conn, collect_plan)
+            canceled = planner.write(conn, collect_plan)
+        if self.on_finished is not None:
+            for job_id in canceled:
+                self.on_finished(Finished(job_status=JobStatus.CANCELED), job_id)
         if collect_plan.sub_tasks:
             self.dispatcher.submitted([s["sub_task_id"] for s in collect_plan.sub_tasks])
         if self.on_started is not None:

@@ -18,17 +18,26 @@ CANCELED_BY_REQUEST = TaskError("ERROR_COLLECT_CANCELED", "the job was canceled"
 
 
 class JobControlService:
-    def __init__(self, jobs: JobService, tasks: JobTaskRepository, poll_interval: float = 0.2) -> None:
+    def __init__(
+        self,
+        jobs: JobService,
+        tasks: JobTaskRepository,
+        poll_interval: float = 0.2,
+        on_finished: lifecycle.OnFinished | None = None,
+    ) -> None:
         self.jobs = jobs
         self.tasks = tasks
         self.poll_interval = poll_interval
+        self.on_finished = on_finished
 
     def cancel(self, scope: Scope, request: Mapping[str, Any]) -> dict[str, Any]:
         """IN_PROGRESS -> CANCELED; a job already ended is returned as it is."""
         job = self.jobs.get(scope, request)
         scope.require_write_on(job["workspace_id"])
         with self.jobs.repo.db.begin() as conn:
-            lifecycle.abort_job(conn, job["job_id"], JobStatus.CANCELED, CANCELED_BY_REQUEST)
+            canceled = lifecycle.abort_job(conn, job["job_id"], JobStatus.CANCELED, CANCELED_BY_REQUEST)
+        if canceled and self.on_finished is not None:
+            self.on_finished(lifecycle.Finished(job_status=JobStatus.CANCELED), job["job_id"])
         return self.jobs.get(scope, request)
 
     def snapshot(self, scope: Scope, job_id: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ Rules (job-api.md section 5, collection.md "Running a sub-task"):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +41,11 @@ class Finished:
 
     task_status: JobTaskStatus | None = None
     job_status: JobStatus | None = None
+
+
+# Told, after the commit, of every task and job that reached a terminal status, with the job's id: whether a
+# sub-task finished it (the runner, the reaper) or the job was aborted (cancel, re-collect, job timeout).
+OnFinished = Callable[[Finished, str], None]
 
 
 def record_errors(conn: Connection, job_task_id: str, job_id: str, errors: list[TaskError]) -> None:
