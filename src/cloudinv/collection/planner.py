@@ -14,7 +14,7 @@ from cloudinv.domain.counts import TaskError
 from cloudinv.domain.ids import new_id
 from cloudinv.domain.job import ALL_WORKSPACES, JobStatus, JobTaskStatus, SubTaskStatus
 from cloudinv.plugins.protocol import CollectorPlugin, PluginError
-from cloudinv.store.lifecycle import abort_job
+from cloudinv.store.lifecycle import Finished, abort_job
 from cloudinv.store.schema import collectors, job_tasks, jobs, sub_tasks
 
 log = logging.getLogger(__name__)
@@ -113,17 +113,17 @@ _COLLECTED = (
 )
 
 
-def write(conn: Connection, collect_plan: CollectPlan) -> list[str]:
-    """In the caller's transaction: cancel the running job of the same scope, store the plan. Returns the
-    ids of the jobs it canceled."""
+def write(conn: Connection, collect_plan: CollectPlan) -> dict[str, Finished]:
+    """In the caller's transaction: cancel the running job of the same scope, store the plan. Returns what
+    it finished: the jobs it canceled, by id."""
     job = collect_plan.job
     scope = {"b_collector_id": job["collector_id"], "b_secret_id": job["request_secret_id"]}
     running = _RUNNING_UNNAMED if job["request_secret_id"] is None else _RUNNING
-    canceled = [
-        job_id
-        for job_id in conn.execute(running, scope).scalars()
-        if abort_job(conn, job_id, JobStatus.CANCELED, CANCELED_BY_RECOLLECT)
-    ]
+    canceled = {}
+    for job_id in conn.execute(running, scope).scalars():
+        finished = abort_job(conn, job_id, JobStatus.CANCELED, CANCELED_BY_RECOLLECT)
+        if finished is not None:
+            canceled[job_id] = finished
     conn.execute(insert(jobs), job)
     if collect_plan.tasks:
         conn.execute(insert(job_tasks), collect_plan.tasks)

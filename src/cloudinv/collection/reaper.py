@@ -63,10 +63,10 @@ class Reaper:
             candidates = list(conn.execute(query).scalars())
         for job_id in candidates:
             with self.db.begin() as conn:
-                aborted = lifecycle.abort_job(conn, job_id, JobStatus.FAILURE, error)
-            if aborted:
+                finished = lifecycle.abort_job(conn, job_id, JobStatus.FAILURE, error)
+            if finished is not None:
                 done.append(job_id)
-                self._finished(lifecycle.Finished(job_status=JobStatus.FAILURE), job_id, None)
+                self._finished(finished, job_id, None)
         return done
 
     def _time_out_sub_tasks(self, now: datetime) -> list[str]:
@@ -80,12 +80,14 @@ class Reaper:
                 ids = conn.execute(
                     select(sub_tasks.c.job_task_id, sub_tasks.c.job_id).where(sub_tasks.c.sub_task_id == sub_task_id)
                 ).first()
-                finished = lifecycle.finish(conn, sub_task_id, True, None) if ids is not None else None
-                if ids is not None and finished is not None:
+                if ids is None:  # its job was deleted meanwhile
+                    continue
+                finished = lifecycle.finish(conn, sub_task_id, True, None)
+                if finished is not None:
                     lifecycle.record_errors(
                         conn, ids.job_task_id, ids.job_id, [TaskError("ERROR_TASK_TIMEOUT", message)]
                     )
-            if ids is not None and finished is not None:
+            if finished is not None:
                 done.append(sub_task_id)
                 self._finished(finished, ids.job_id, ids.job_task_id)
         return done

@@ -16,8 +16,8 @@ def new_id(prefix: str) -> str:
 def new_ids(prefix: str, count: int) -> list[str]:
     """`count` new ids for one batch (ingestion creates thousands at once): consecutive numbers from a random
     start. So a batch's rows land side by side in the primary-key index instead of on a page each: ~10% more
-    creates/s at 100,000 assets, more as the table grows (bench/ingest.py). The odds that an id is taken are
-    those of random ids, as each id of the range is as likely to be taken as a random one."""
+    creates/s in a 100,000-resource collect on SQLite, measured back to back with random ids. The odds that an
+    id is taken are those of random ids, as each id of the range is as likely to be taken as a random one."""
     start = secrets.randbits(48)
     return [f"{prefix}-{(start + i) & _MASK48:012x}" for i in range(count)]
 

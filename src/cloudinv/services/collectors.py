@@ -21,7 +21,6 @@ from cloudinv.domain.errors import (
     CloudinvError,
 )
 from cloudinv.domain.ids import new_id
-from cloudinv.domain.job import JobStatus
 from cloudinv.plugins.protocol import SECRET_REQUIRED, CollectorPlugin, PluginError
 from cloudinv.plugins.registry import PluginRegistry
 from cloudinv.query.values import plain
@@ -29,7 +28,7 @@ from cloudinv.services.collector_input import creation_row, plugin_info, schedul
 from cloudinv.services.jobs import JobService, required
 from cloudinv.services.querying import ListResult, ResourceQueries
 from cloudinv.store.collectors import CollectorRepository
-from cloudinv.store.lifecycle import Finished, OnFinished
+from cloudinv.store.lifecycle import OnFinished
 
 _STATE_NONE = ("STATE_NONE",)
 
@@ -195,8 +194,8 @@ class CollectorService:
         with self.repo.db.begin() as conn:
             canceled = planner.write(conn, collect_plan)
         if self.on_finished is not None:
-            for job_id in canceled:
-                self.on_finished(Finished(job_status=JobStatus.CANCELED), job_id)
+            for job_id, finished in canceled.items():
+                self.on_finished(finished, job_id)
         if collect_plan.sub_tasks:
             self.dispatcher.submitted([s["sub_task_id"] for s in collect_plan.sub_tasks])
         if self.on_started is not None:

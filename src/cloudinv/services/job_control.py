@@ -35,9 +35,9 @@ class JobControlService:
         job = self.jobs.get(scope, request)
         scope.require_write_on(job["workspace_id"])
         with self.jobs.repo.db.begin() as conn:
-            canceled = lifecycle.abort_job(conn, job["job_id"], JobStatus.CANCELED, CANCELED_BY_REQUEST)
-        if canceled and self.on_finished is not None:
-            self.on_finished(lifecycle.Finished(job_status=JobStatus.CANCELED), job["job_id"])
+            finished = lifecycle.abort_job(conn, job["job_id"], JobStatus.CANCELED, CANCELED_BY_REQUEST)
+        if finished is not None and self.on_finished is not None:
+            self.on_finished(finished, job["job_id"])
         return self.jobs.get(scope, request)
 
     def snapshot(self, scope: Scope, job_id: str) -> dict[str, Any]:

@@ -43,7 +43,8 @@ def _regexp(pattern: str | None, value: Any) -> int | None:
 def _prepare_sqlite(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     # 8 KB pages (the default is 4 KB): an ingest batch dirties fewer pages, in shallower indexes (creates ~15%
-    # faster, bench/ingest.py). It takes effect only on a new database; an existing one keeps its page size.
+    # faster in a 100,000-resource collect, measured back to back with 4 KB pages). It takes effect only on a
+    # new database; an existing one keeps its page size.
     cursor.execute("PRAGMA page_size=8192")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -259,9 +259,9 @@ def _finish_job(conn: Connection, job_id: str, failure_tasks: int, now: datetime
     return status if moved else None
 
 
-def abort_job(conn: Connection, job_id: str, status: JobStatus, error: TaskError) -> bool:
+def abort_job(conn: Connection, job_id: str, status: JobStatus, error: TaskError) -> Finished | None:
     """End an IN_PROGRESS job now (CANCELED, or FAILURE on timeout): its unfinished tasks end with `error`
-    and count as failed, its sub-tasks stop. False when the job was not IN_PROGRESS."""
+    and count as failed, its sub-tasks stop. What it finished (the job), or None when it was not IN_PROGRESS."""
     now = utcnow()
     moved = conn.execute(
         update(jobs)
@@ -270,7 +270,7 @@ def abort_job(conn: Connection, job_id: str, status: JobStatus, error: TaskError
                 finished_at=now, updated_at=now)
     ).rowcount  # fmt: skip
     if not moved:
-        return False
+        return None
     unfinished = list(
         conn.execute(
             select(job_tasks.c.job_task_id).where(job_tasks.c.job_id == job_id, job_tasks.c.status.in_(_ACTIVE))
@@ -289,7 +289,7 @@ def abort_job(conn: Connection, job_id: str, status: JobStatus, error: TaskError
         .where(sub_tasks.c.job_id == job_id, sub_tasks.c.status.in_([SubTaskStatus.PENDING, SubTaskStatus.IN_PROGRESS]))
         .values(status=SubTaskStatus.CANCELED, finished_at=now)
     )
-    return True
+    return Finished(job_status=status)
 
 
 def stale_sub_tasks(conn: Connection, before: datetime) -> list[str]:
